@@ -1,0 +1,315 @@
+using ConferenceDemo.Telnyx;
+using ConferenceDemo.Webhooks;
+using Microsoft.Extensions.Options;
+
+namespace ConferenceDemo.Conference;
+
+/// <summary>
+/// The conference's reaction to Telnyx events: answer inbound callers, greet them, create the conference for the
+/// first and join the others, keep a lone participant on hold music, and forget the conference when it empties.
+/// Knows nothing of HTTP: it gets parsed events and sends commands through <see cref="TelnyxClient"/>.
+/// </summary>
+public sealed partial class ConferenceEvents(
+    ConferenceRooms rooms,
+    TelnyxClient telnyx,
+    IOptions<ConferenceOptions> options,
+    ILogger<ConferenceEvents> logger)
+{
+    private const string UnknownNumber = "unknown";
+
+    private ConferenceOptions Settings => options.Value;
+
+    /// <summary>Event types that change something. Every other type is acknowledged and left alone.</summary>
+    public static bool Handles(string eventType) => eventType is
+        "call.initiated" or "call.answered" or "call.hangup" or "conference.created" or
+        "conference.participant.joined" or "conference.participant.left" or "conference.ended";
+
+    /// <summary>
+    /// Queues the event behind the room's earlier events and returns a task that completes when it has been applied.
+    /// The task never faults: a failure is logged, and the events behind it still run.
+    /// </summary>
+    public Task AcceptAsync(TelnyxEvent telnyxEvent) =>
+        rooms.WithRoomAsync(rooms.DefaultRoom, async room =>
+        {
+            try
+            {
+                await ApplyAsync(room, telnyxEvent);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.EventFailed(logger, ex, telnyxEvent.EventType, telnyxEvent.Payload.CallControlId, room.ConferenceId);
+            }
+
+            return true;
+        });
+
+    internal Task ApplyAsync(ConferenceRoom room, TelnyxEvent e)
+    {
+        var payload = e.Payload;
+        if (string.IsNullOrEmpty(payload.CallControlId) && e.EventType is not "conference.ended")
+        {
+            Log.NoCallControlId(logger, e.EventType);
+            return Task.CompletedTask;
+        }
+
+        var ccid = payload.CallControlId!;
+        return e.EventType switch
+        {
+            "call.initiated" => OnCallInitiatedAsync(ccid, payload),
+            "call.answered" => OnCallAnsweredAsync(room, ccid, payload),
+            "conference.created" => OnConferenceCreated(room, payload),
+            "conference.participant.joined" => OnParticipantJoinedAsync(room, ccid, payload),
+            "conference.participant.left" => OnParticipantLeftAsync(room, ccid, payload),
+            "call.hangup" => RemoveAsync(room, ccid, "hung up"),
+            "conference.ended" => OnConferenceEnded(room, payload),
+            _ => Task.CompletedTask,
+        };
+    }
+
+    private async Task OnCallInitiatedAsync(string ccid, EventPayload payload)
+    {
+        // Only inbound calls are answered: Telnyx refuses answer on a leg we dialed (the demo's bug B1).
+        if (payload.Direction != "incoming")
+        {
+            Log.NotAnswering(logger, ccid, payload.Direction ?? "none");
+            return;
+        }
+
+        await TryAsync(() => telnyx.AnswerAsync(ccid, clientState: null), "answer", ccid);
+    }
+
+    private async Task OnCallAnsweredAsync(ConferenceRoom room, string ccid, EventPayload payload)
+    {
+        if (room.Find(ccid) is not null)
+        {
+            Log.AlreadyKnown(logger, ccid);
+            return;
+        }
+
+        var dialed = ClientStates.IsDialed(payload.ClientState);
+        var participant = new Participant
+        {
+            CallControlId = ccid,
+            Number = (dialed ? payload.To : payload.From) ?? UnknownNumber,
+            Dialed = dialed,
+            Status = ParticipantStatus.Answered,
+        };
+        room.Participants.Add(participant);
+
+        var first = room.ConferenceId is null;
+        var greeting = first ? Settings.FirstCallerGreeting : Settings.LaterCallerGreeting;
+        if (!await TryAsync(() => telnyx.SpeakAsync(ccid, greeting, Settings.Voice, Settings.Language), "speak", ccid, room))
+        {
+            if (room.Find(ccid) is null)
+            {
+                return; // the caller hung up already; nobody to put in a conference
+            }
+        }
+
+        try
+        {
+            if (first)
+            {
+                room.ConferenceId = await telnyx.CreateConferenceAsync(ccid, room.Name, ClientStates.ConferenceCreated);
+                Log.ConferenceOpened(logger, room.ConferenceId, ccid);
+            }
+            else
+            {
+                await telnyx.JoinConferenceAsync(room.ConferenceId!, ccid, ClientStates.JoinedByServer);
+            }
+
+            participant.Status = ParticipantStatus.Joining;
+        }
+        catch (TelnyxCommandException ex)
+        {
+            // No half-made conference and no caller left waiting in silence: forget them and hang up.
+            Log.CouldNotSeat(logger, ccid, ex.Command, ex.Reason);
+            room.Participants.Remove(participant);
+            if (room.Participants.Count == 0)
+            {
+                room.Reset();
+            }
+
+            if (!ex.CallHasEnded)
+            {
+                await TryAsync(() => telnyx.HangupAsync(ccid), "hangup", ccid);
+            }
+        }
+    }
+
+    private Task OnConferenceCreated(ConferenceRoom room, EventPayload payload)
+    {
+        Log.ConferenceCreated(logger, payload.ConferenceId, payload.CallControlId, payload.ConferenceId == room.ConferenceId);
+        return Task.CompletedTask;
+    }
+
+    private async Task OnParticipantJoinedAsync(ConferenceRoom room, string ccid, EventPayload payload)
+    {
+        if (!IsOurConference(room, payload, "conference.participant.joined"))
+        {
+            return;
+        }
+
+        var participant = room.Find(ccid);
+        if (participant is null)
+        {
+            // Somebody joined by other means (another app, the portal): they are in the room all the same.
+            participant = new Participant { CallControlId = ccid, Number = UnknownNumber };
+            room.Participants.Add(participant);
+        }
+        else if (participant.Status == ParticipantStatus.InRoom)
+        {
+            Log.AlreadyKnown(logger, ccid);
+            return;
+        }
+
+        participant.Status = ParticipantStatus.InRoom;
+        await BalanceHoldAsync(room);
+    }
+
+    private Task OnParticipantLeftAsync(ConferenceRoom room, string ccid, EventPayload payload) =>
+        IsOurConference(room, payload, "conference.participant.left") ? RemoveAsync(room, ccid, "left") : Task.CompletedTask;
+
+    private Task OnConferenceEnded(ConferenceRoom room, EventPayload payload)
+    {
+        if (IsOurConference(room, payload, "conference.ended"))
+        {
+            Log.ConferenceForgotten(logger, room.ConferenceId!, "ended");
+            room.Reset();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Takes a participant out (left, hung up, or gone per Telnyx) and rebalances hold. Idempotent.</summary>
+    private async Task RemoveAsync(ConferenceRoom room, string ccid, string why)
+    {
+        var participant = room.Find(ccid);
+        if (participant is null)
+        {
+            return;
+        }
+
+        room.Participants.Remove(participant);
+        Log.ParticipantRemoved(logger, ccid, why, room.ConferenceId);
+        if (room.AutoHeldCallControlId == ccid)
+        {
+            room.AutoHeldCallControlId = null;
+        }
+
+        if (room.Participants.Count == 0)
+        {
+            if (room.ConferenceId is not null)
+            {
+                Log.ConferenceForgotten(logger, room.ConferenceId, "empty");
+            }
+
+            room.Reset();
+            return;
+        }
+
+        await BalanceHoldAsync(room);
+    }
+
+    /// <summary>
+    /// Decided on who is in the room, not on a counter: one person alone waits on hold music; when a second is in,
+    /// the one we held is released. A participant someone else put on hold stays as they are.
+    /// </summary>
+    private async Task BalanceHoldAsync(ConferenceRoom room)
+    {
+        if (room.ConferenceId is not { } conferenceId)
+        {
+            return;
+        }
+
+        var inRoom = room.Participants.Where(p => p.Status == ParticipantStatus.InRoom).ToList();
+        if (inRoom.Count == 1)
+        {
+            var alone = inRoom[0];
+            if (!alone.OnHold
+                && await TryAsync(() => telnyx.HoldAsync(conferenceId, [alone.CallControlId], Settings.WaitingUrl), "hold", alone.CallControlId, room))
+            {
+                alone.OnHold = true;
+                room.AutoHeldCallControlId = alone.CallControlId;
+            }
+        }
+        else if (inRoom.Count >= 2 && room.AutoHeldCallControlId is { } heldId && room.Find(heldId) is { Status: ParticipantStatus.InRoom } held)
+        {
+            if (await TryAsync(() => telnyx.UnholdAsync(conferenceId, [heldId]), "unhold", heldId, room))
+            {
+                held.OnHold = false;
+                room.AutoHeldCallControlId = null;
+            }
+        }
+    }
+
+    private bool IsOurConference(ConferenceRoom room, EventPayload payload, string eventType)
+    {
+        if (room.ConferenceId is not null && string.Equals(payload.ConferenceId, room.ConferenceId, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        Log.OtherConference(logger, eventType, payload.ConferenceId, room.ConferenceId);
+        return false;
+    }
+
+    /// <summary>
+    /// Sends a command whose failure must not stop the event: logs it, and when Telnyx says the call has ended,
+    /// drops that caller from the room. False when the command did not succeed.
+    /// </summary>
+    private async Task<bool> TryAsync(Func<Task> command, string name, string ccid, ConferenceRoom? room = null)
+    {
+        try
+        {
+            await command();
+            return true;
+        }
+        catch (TelnyxCommandException ex)
+        {
+            Log.CommandFailed(logger, name, ccid, ex.Reason);
+            if (ex.CallHasEnded && room is not null)
+            {
+                await RemoveAsync(room, ccid, "gone (Telnyx: call has already ended)");
+            }
+
+            return false;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Not answering {CallControlId}: direction {Direction}, not incoming")]
+        public static partial void NotAnswering(ILogger logger, string callControlId, string direction);
+
+        [LoggerMessage(2, LogLevel.Information, "Conference {ConferenceId} opened by {CallControlId}")]
+        public static partial void ConferenceOpened(ILogger logger, string conferenceId, string callControlId);
+
+        [LoggerMessage(3, LogLevel.Warning, "Could not put {CallControlId} in the conference ({Command}: {Reason}); hanging up")]
+        public static partial void CouldNotSeat(ILogger logger, string callControlId, string command, string reason);
+
+        [LoggerMessage(4, LogLevel.Information, "Conference created: conference_id {ConferenceId}, creator {CallControlId}, ours {Ours}")]
+        public static partial void ConferenceCreated(ILogger logger, string? conferenceId, string? callControlId, bool ours);
+
+        [LoggerMessage(5, LogLevel.Information, "{EventType} for conference {EventConferenceId} ignored: ours is {ConferenceId}")]
+        public static partial void OtherConference(ILogger logger, string eventType, string? eventConferenceId, string? conferenceId);
+
+        [LoggerMessage(6, LogLevel.Information, "Participant {CallControlId} {Why}; conference {ConferenceId}")]
+        public static partial void ParticipantRemoved(ILogger logger, string callControlId, string why, string? conferenceId);
+
+        [LoggerMessage(7, LogLevel.Information, "Conference {ConferenceId} forgotten ({Why}); the next caller opens a new one")]
+        public static partial void ConferenceForgotten(ILogger logger, string conferenceId, string why);
+
+        [LoggerMessage(8, LogLevel.Debug, "{CallControlId} is already known; repeated event ignored")]
+        public static partial void AlreadyKnown(ILogger logger, string callControlId);
+
+        [LoggerMessage(9, LogLevel.Warning, "{Command} for {CallControlId} failed: {Reason}")]
+        public static partial void CommandFailed(ILogger logger, string command, string callControlId, string reason);
+
+        [LoggerMessage(10, LogLevel.Warning, "{EventType} without call_control_id ignored")]
+        public static partial void NoCallControlId(ILogger logger, string eventType);
+
+        [LoggerMessage(11, LogLevel.Error, "Applying {EventType} (call_control_id {CallControlId}, conference_id {ConferenceId}) failed")]
+        public static partial void EventFailed(ILogger logger, Exception exception, string eventType, string? callControlId, string? conferenceId);
+    }
+}

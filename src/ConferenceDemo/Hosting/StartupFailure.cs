@@ -1,0 +1,49 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace ConferenceDemo.Hosting;
+
+/// <summary>Tells a settings error from any other start-up failure and words it for the console.</summary>
+public static partial class StartupFailure
+{
+    public static bool IsSettingsError(Exception ex) => Unwrap(ex) is SettingsException or OptionsValidationException
+        || IsBinderError(Unwrap(ex));
+
+    public static string Describe(Exception ex)
+    {
+        var inner = Unwrap(ex);
+        if (inner is OptionsValidationException validation)
+        {
+            return string.Join(" ", validation.Failures);
+        }
+
+        if (IsBinderError(inner))
+        {
+            // "Failed to convert configuration value at 'Webhooks:ToleranceSeconds' to type 'System.Int32'."
+            var match = ConfigPath().Match(inner.Message);
+            return match.Success
+                ? $"{SettingNames.Describe(match.Groups["key"].Value)} has a value of the wrong type ({match.Groups["type"].Value} expected)."
+                : inner.Message;
+        }
+
+        return inner.Message;
+    }
+
+    private static Exception Unwrap(Exception ex)
+    {
+        while (ex is AggregateException { InnerExceptions.Count: 1 } or TargetInvocationException && ex.InnerException is not null)
+        {
+            ex = ex.InnerException!;
+        }
+
+        // The binder wraps the conversion error; keep the outer one, which names the key.
+        return ex;
+    }
+
+    private static bool IsBinderError(Exception ex) =>
+        ex is InvalidOperationException && ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal);
+
+    [GeneratedRegex(@"at '(?<key>[^']+)' to type '(?<type>[^']+)'")]
+    private static partial Regex ConfigPath();
+}

@@ -1,0 +1,32 @@
+using ConferenceDemo.Conference;
+using ConferenceDemo.Control;
+using ConferenceDemo.Hosting;
+using ConferenceDemo.Telnyx;
+using ConferenceDemo.Webhooks;
+
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
+
+    builder.AddSettingsFromEnvironment();   // .env, the TELNYX_* names, PORT
+    builder.AddSerilogLogging();
+    builder.AddTelnyxClient();              // Telnyx/: one typed client for every REST command
+    builder.AddTelnyxWebhooks();            // Webhooks/: signature check and event parsing
+    builder.AddConference();                // Conference/: state, event handling, owner actions
+    builder.Services.AddHealthChecks();
+
+    var app = builder.Build();
+
+    app.MapTelnyxWebhook();                 // POST /telnyx-conf-v2/start
+    app.MapConferenceControl();             // GET  /telnyx-conf-v2/{list,mute,...}
+    app.MapHealthChecks("/healthz");
+
+    app.Run();
+    return 0;
+}
+catch (Exception ex) when (StartupFailure.IsSettingsError(ex))
+{
+    // A malformed setting: say which one and stop, without a stack trace.
+    Console.Error.WriteLine($"ConferenceDemo cannot start: {StartupFailure.Describe(ex)}");
+    return 1;
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+
+namespace ConferenceDemo.Webhooks;
+
+/// <summary>
+/// The parts of a Telnyx Call Control v2 webhook this server reads. Everything in a payload is optional in
+/// Telnyx's schemas; what an event needs is checked by whoever handles it.
+/// </summary>
+public sealed record TelnyxEvent(string EventType, string? Id, EventPayload Payload);
+
+public sealed record EventPayload(
+    string? CallControlId = null,
+    string? ConferenceId = null,
+    string? ClientState = null,
+    string? Direction = null,
+    string? From = null,
+    string? To = null,
+    string? HangupCause = null);
+
+/// <summary>Reads the verified raw body into a <see cref="TelnyxEvent"/>, or says in one line why it cannot.</summary>
+public static class TelnyxEventParser
+{
+    public static bool TryParse(ReadOnlySpan<byte> body, [NotNullWhen(true)] out TelnyxEvent? telnyxEvent,
+        [NotNullWhen(false)] out string? error)
+    {
+        telnyxEvent = null;
+        if (body.IsEmpty)
+        {
+            error = "empty body";
+            return false;
+        }
+
+        JsonDocument document;
+        try
+        {
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 32 });
+            document = JsonDocument.ParseValue(ref reader);
+        }
+        catch (JsonException)
+        {
+            error = "body is not JSON";
+            return false;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                error = "body must be a JSON object";
+                return false;
+            }
+
+            // Telnyx's spec models conference.floor.changed without the "data" wrapper; accept both shapes.
+            JsonElement data;
+            if (!root.TryGetProperty("data", out data) || data.ValueKind != JsonValueKind.Object)
+            {
+                if (Text(root, "event_type") == "conference.floor.changed")
+                {
+                    data = root;
+                }
+                else
+                {
+                    error = "missing data";
+                    return false;
+                }
+            }
+
+            if (!TryText(data, "event_type", out var eventType, out error) || string.IsNullOrEmpty(eventType))
+            {
+                error ??= "missing data.event_type";
+                return false;
+            }
+
+            if (!TryText(data, "id", out var id, out error))
+            {
+                error ??= "malformed data.id";
+                return false;
+            }
+
+            if (!data.TryGetProperty("payload", out var payload) || payload.ValueKind != JsonValueKind.Object)
+            {
+                error = "missing data.payload";
+                return false;
+            }
+
+            string? ccid = null, conferenceId = null, clientState = null, direction = null, from = null, to = null, cause = null;
+            if (!TryText(payload, "call_control_id", out ccid, out error)
+                || !TryText(payload, "conference_id", out conferenceId, out error)
+                || !TryText(payload, "client_state", out clientState, out error)
+                || !TryText(payload, "direction", out direction, out error)
+                || !TryText(payload, "from", out from, out error)
+                || !TryText(payload, "to", out to, out error)
+                || !TryText(payload, "hangup_cause", out cause, out error))
+            {
+                error ??= "malformed data.payload";
+                return false;
+            }
+
+            telnyxEvent = new TelnyxEvent(eventType, id, new EventPayload(ccid, conferenceId, clientState, direction, from, to, cause));
+            error = null;
+            return true;
+        }
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>A string property, absent or null allowed; any other JSON type is an error naming the field.</summary>
+    private static bool TryText(JsonElement element, string name, out string? value, out string? error)
+    {
+        value = null;
+        error = null;
+        if (!element.TryGetProperty(name, out var property) || property.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        if (property.ValueKind != JsonValueKind.String)
+        {
+            error = $"{name} must be a string";
+            return false;
+        }
+
+        value = property.GetString();
+        return true;
+    }
+}

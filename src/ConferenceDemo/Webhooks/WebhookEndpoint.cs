@@ -1,0 +1,126 @@
+using System.Buffers;
+using ConferenceDemo.Conference;
+using Microsoft.Extensions.Options;
+
+namespace ConferenceDemo.Webhooks;
+
+/// <summary>
+/// POST /{prefix}/start: raw bytes once, then verify, then parse, then hand to the conference logic. Telnyx gets its
+/// answer as soon as the event is accepted; the event is applied behind the room's earlier events.
+/// </summary>
+public static partial class WebhookEndpoint
+{
+    internal const string SignatureHeader = "telnyx-signature-ed25519";
+    internal const string TimestampHeader = "telnyx-timestamp";
+    private const string PlainText = "text/plain; charset=utf-8";
+
+    public static RouteHandlerBuilder MapTelnyxWebhook(this IEndpointRouteBuilder app)
+    {
+        var prefix = app.ServiceProvider.GetRequiredService<IOptions<ConferenceOptions>>().Value.RoutePrefix;
+        return app.MapPost($"/{prefix}/start", ReceiveAsync).WithName("TelnyxWebhook").ExcludeFromDescription();
+    }
+
+    internal static async Task<IResult> ReceiveAsync(HttpContext context, WebhookAuthenticator authenticator,
+        ConferenceEvents events, ILoggerFactory loggerFactory)
+    {
+        var logger = loggerFactory.CreateLogger(typeof(WebhookEndpoint));
+        var request = context.Request;
+        if (request.ContentLength > WebhookOptions.MaxBodyBytes)
+        {
+            Log.TooLarge(logger, request.ContentLength.Value);
+            return Results.Text("body over 1 MiB", PlainText, statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
+
+        byte[]? body;
+        try
+        {
+            body = await ReadBodyAsync(request.Body, WebhookOptions.MaxBodyBytes, context.RequestAborted);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return Results.Empty; // Telnyx hung up on us; nobody is left to answer
+        }
+
+        if (body is null)
+        {
+            Log.TooLarge(logger, -1);
+            return Results.Text("body over 1 MiB", PlainText, statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
+
+        var rejection = authenticator.Check(request.Headers[SignatureHeader], request.Headers[TimestampHeader], body);
+        if (rejection is not null)
+        {
+            return Results.Text(rejection, PlainText, statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        if (!TelnyxEventParser.TryParse(body, out var telnyxEvent, out var error))
+        {
+            Log.Malformed(logger, error);
+            return Results.Text($"bad webhook: {error}", PlainText, statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var payload = telnyxEvent.Payload;
+        if (ConferenceEvents.Handles(telnyxEvent.EventType))
+        {
+            _ = events.AcceptAsync(telnyxEvent); // never faults; applied in the room's order
+            Log.Accepted(logger, telnyxEvent.EventType, telnyxEvent.Id, payload.CallControlId, payload.ConferenceId);
+        }
+        else
+        {
+            Log.Ignored(logger, telnyxEvent.EventType, telnyxEvent.Id, payload.CallControlId, payload.ConferenceId);
+        }
+
+        return Results.Ok();
+    }
+
+    /// <summary>The whole body, or null when it is longer than <paramref name="limit"/> bytes.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(Stream stream, int limit, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            var length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await stream.ReadAsync(buffer.AsMemory(length), ct);
+                if (read == 0)
+                {
+                    return buffer.AsSpan(0, length).ToArray();
+                }
+
+                length += read;
+                if (length > limit)
+                {
+                    return null;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Webhook {EventType} {EventId} accepted: call_control_id {CallControlId}, conference_id {ConferenceId}")]
+        public static partial void Accepted(ILogger logger, string eventType, string? eventId, string? callControlId, string? conferenceId);
+
+        [LoggerMessage(2, LogLevel.Information, "Webhook {EventType} {EventId} acknowledged, nothing to do: call_control_id {CallControlId}, conference_id {ConferenceId}")]
+        public static partial void Ignored(ILogger logger, string eventType, string? eventId, string? callControlId, string? conferenceId);
+
+        [LoggerMessage(3, LogLevel.Warning, "Webhook rejected: {Error}")]
+        public static partial void Malformed(ILogger logger, string error);
+
+        [LoggerMessage(4, LogLevel.Warning, "Webhook rejected: body over 1 MiB (Content-Length {ContentLength})")]
+        public static partial void TooLarge(ILogger logger, long contentLength);
+    }
+}

@@ -1,0 +1,232 @@
+using System.Net;
+using ConferenceDemo.Conference;
+using ConferenceDemo.Tests.Infrastructure;
+using static ConferenceDemo.Tests.Infrastructure.TelnyxWebhooks;
+
+namespace ConferenceDemo.Tests.Conference;
+
+/// <summary>
+/// The recorded runs S1–S9b of node-demo.md replayed through the real webhook path (signed, verified, parsed) with
+/// Telnyx faked at the HTTP boundary. Each step asserts the commands it sent and what list answers, with the demo's
+/// bugs fixed where the issue says so.
+/// </summary>
+public sealed class CallFlowScenarioTests : IAsyncLifetime
+{
+    internal const string A = "v3:ccid-A", B = "v3:ccid-B", C = "v3:ccid-C", D = "v3:dialed-1";
+    internal const string FromA = "+15550000001", FromB = "+15550000002", FromC = "+15550000003", Dialed = "+15557654321";
+
+    private readonly ConferenceDemoApplication _app = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    internal static async Task FirstCallerOpensConferenceAsync(ConferenceDemoApplication app)
+    {
+        Expect.Commands(await app.DeliverAsync(Initiated(A, from: FromA)), Expect.Answer(A));
+        Expect.Commands(await app.DeliverAsync(Answered(A, FromA)), Expect.SpeakFirst(A), Expect.Create(A));
+        Expect.Commands(await app.DeliverAsync(Created("conf-1", A)));
+        Expect.Commands(await app.DeliverAsync(Joined(A, "conf-1")), Expect.Hold("conf-1", A));
+    }
+
+    internal static async Task CallerJoinsAsync(ConferenceDemoApplication app, string ccid, string from)
+    {
+        Expect.Commands(await app.DeliverAsync(Initiated(ccid, from: from)), Expect.Answer(ccid));
+        Expect.Commands(await app.DeliverAsync(Answered(ccid, from)), Expect.SpeakLater(ccid), Expect.Join("conf-1", ccid));
+    }
+
+    private Task<(int Status, string Text)> ListAsync() => _app.GetAsync("/telnyx-conf-v2/list");
+
+    private static string ListText(string conference, params (string Ccid, string Number)[] participants) =>
+        $"Conference ID: {conference}\n\nParticipant List: \n" + string.Concat(participants.Select(p => $"{p.Ccid} - [{p.Number}] \n"));
+
+    [Fact]
+    public async Task S1_OneInboundCaller_IsAnsweredGreetedPutInANewConferenceAndHeld()
+    {
+        await FirstCallerOpensConferenceAsync(_app);
+
+        Assert.Equal((200, ListText("conf-1", (A, FromA))), await ListAsync());
+    }
+
+    [Fact]
+    public async Task S2_SecondCaller_JoinsTheConferenceAndReleasesTheFirstFromHold()
+    {
+        await FirstCallerOpensConferenceAsync(_app);
+        await CallerJoinsAsync(_app, B, FromB);
+
+        Expect.Commands(await _app.DeliverAsync(Joined(B, "conf-1")), Expect.Unhold("conf-1", A));
+        Assert.Equal((200, ListText("conf-1", (A, FromA), (B, FromB))), await ListAsync());
+    }
+
+    [Fact]
+    public async Task S3_ThreeCallersLeave_TheLastOneIsHeldAndTheEmptyConferenceIsForgotten()
+    {
+        await FirstCallerOpensConferenceAsync(_app);
+        await CallerJoinsAsync(_app, B, FromB);
+        Expect.Commands(await _app.DeliverAsync(Joined(B, "conf-1")), Expect.Unhold("conf-1", A));
+        await CallerJoinsAsync(_app, C, FromC);
+        Expect.Commands(await _app.DeliverAsync(Joined(C, "conf-1")));
+        Assert.Equal((200, ListText("conf-1", (A, FromA), (B, FromB), (C, FromC))), await ListAsync());
+
+        Expect.Commands(await _app.DeliverAsync(Left(B, "conf-1")));
+        Assert.Equal((200, ListText("conf-1", (A, FromA), (C, FromC))), await ListAsync());
+
+        Expect.Commands(await _app.DeliverAsync(Left(C, "conf-1")), Expect.Hold("conf-1", A));
+        Assert.Equal((200, ListText("conf-1", (A, FromA))), await ListAsync());
+
+        Expect.Commands(await _app.DeliverAsync(Left(A, "conf-1")));
+        Assert.Equal((200, ControlText.NoConference), await ListAsync());
+
+        // The next caller opens a new conference instead of joining the ended one.
+        Expect.Commands(await _app.DeliverAsync(Answered(B, FromB)), Expect.SpeakFirst(B), Expect.Create(B));
+        Assert.Equal((200, ListText("conf-2", (B, FromB))), await ListAsync());
+    }
+
+    [Fact]
+    public async Task S6_DialedLeg_IsNotAnsweredJoinsWithItsDialedNumberAndReleasesTheHeldCaller()
+    {
+        await FirstCallerOpensConferenceAsync(_app);
+
+        Assert.Equal((200, $"calling {Dialed}"), await _app.GetAsync("/telnyx-conf-v2/pull?number=%2B15557654321"));
+        Expect.Commands(_app.Telnyx.TakeNew(), Expect.Dial(Dialed));
+
+        // B1 fixed: Telnyx refuses answer on an outgoing leg, so nothing is sent for it.
+        Expect.Commands(await _app.DeliverAsync(Initiated(D, "outgoing", from: ConferenceDemoApplication.PhoneNumber, to: Dialed,
+            clientState: ClientStates.Dialed)));
+        Expect.Commands(await _app.DeliverAsync(Answered(D, ConferenceDemoApplication.PhoneNumber, Dialed, ClientStates.Dialed)),
+            Expect.SpeakLater(D), Expect.Join("conf-1", D));
+        Expect.Commands(await _app.DeliverAsync(Joined(D, "conf-1")), Expect.Unhold("conf-1", A));
+
+        Assert.Equal((200, ListText("conf-1", (A, FromA), (D, Dialed))), await ListAsync());
+    }
+
+    [Fact]
+    public async Task S6b_DialedLegAsFirstParticipant_OpensTheConferenceUnderItsDialedNumber()
+    {
+        Assert.Equal((200, $"calling {Dialed}"), await _app.GetAsync("/telnyx-conf-v2/pull?number=%2B15557654321"));
+        Expect.Commands(_app.Telnyx.TakeNew(), Expect.Dial(Dialed));
+
+        Expect.Commands(await _app.DeliverAsync(Initiated(D, "outgoing", to: Dialed, clientState: ClientStates.Dialed)));
+        Expect.Commands(await _app.DeliverAsync(Answered(D, ConferenceDemoApplication.PhoneNumber, Dialed, ClientStates.Dialed)),
+            Expect.SpeakFirst(D), Expect.Create(D));
+        Expect.Commands(await _app.DeliverAsync(Joined(D, "conf-1")), Expect.Hold("conf-1", D));
+
+        Assert.Equal((200, ListText("conf-1", (D, Dialed))), await ListAsync());
+    }
+
+    [Fact]
+    public async Task AnsweredCallWithSomeoneElsesClientState_IsStillTreatedAsInbound()
+    {
+        // The demo stored "to" for any non-empty client_state; only our own dial marker means "we dialed it".
+        Expect.Commands(await _app.DeliverAsync(Answered(A, FromA, clientState: "aGF2ZSBhIG5pY2UgZGF5ID1d")),
+            Expect.SpeakFirst(A), Expect.Create(A));
+
+        Assert.Equal((200, ListText("conf-1", (A, FromA))), await ListAsync());
+    }
+
+    [Fact]
+    public async Task S8_CreateRejected_HangsUpTheCallerAndLeavesNoConference()
+    {
+        _app.Telnyx.Respond = (r, _) => Task.FromResult(r.Path == "/v2/conferences"
+            ? RecordingTelnyxHandler.Json(HttpStatusCode.UnprocessableEntity, File.ReadAllText(FixturePath("responses", "error_422_conference_name_conflict.json")))
+            : null);
+
+        Expect.Commands(await _app.DeliverAsync(Answered(A, FromA)), Expect.SpeakFirst(A), Expect.Create(A), Expect.Hangup(A));
+
+        Assert.Equal((200, ControlText.NoConference), await ListAsync());
+        var room = await _app.RoomAsync();
+        Assert.Null(room.ConferenceId);
+        Assert.Empty(room.Participants);
+    }
+
+    [Theory]
+    [InlineData("")]                                   // S8b: empty 2xx body crashed the demo
+    [InlineData("""{"data":{"name":"myconf"}}""")]     // S8c: data without id gave conference "undefined"
+    [InlineData("not json at all")]
+    [InlineData("""{"data":null}""")]
+    public async Task S8b_S8c_CreateAnsweredWithoutAnId_HangsUpTheCallerAndLeavesNoConference(string answer)
+    {
+        _app.Telnyx.Respond = (r, _) => Task.FromResult(r.Path == "/v2/conferences" ? RecordingTelnyxHandler.Json(HttpStatusCode.OK, answer) : null);
+
+        Expect.Commands(await _app.DeliverAsync(Answered(A, FromA)), Expect.SpeakFirst(A), Expect.Create(A), Expect.Hangup(A));
+
+        Assert.Equal((200, ControlText.NoConference), await ListAsync());
+        Assert.Null((await _app.RoomAsync()).ConferenceId);
+
+        // The server is alive and the next caller gets a working conference.
+        _app.Telnyx.Respond = null;
+        Expect.Commands(await _app.DeliverAsync(Answered(B, FromB)), Expect.SpeakFirst(B), Expect.Create(B));
+        Expect.Commands(await _app.DeliverAsync(Joined(B, "conf-1")), Expect.Hold("conf-1", B));
+        Assert.DoesNotContain(_app.Telnyx.Requests, r => r.Path.Contains("undefined", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task S8_CreateUnreachable_HangsUpTheCallerAndLeavesNoConference()
+    {
+        _app.Telnyx.Respond = (r, _) => r.Path == "/v2/conferences"
+            ? throw new HttpRequestException("Connection refused (telnyx.test:443)")
+            : Task.FromResult<HttpResponseMessage?>(null);
+
+        Expect.Commands(await _app.DeliverAsync(Answered(A, FromA)), Expect.SpeakFirst(A), Expect.Create(A), Expect.Hangup(A));
+
+        Assert.Equal((200, ControlText.NoConference), await ListAsync());
+    }
+
+    [Fact]
+    public async Task S9_SecondCallerAnsweredWhileTheCreateIsInFlight_JoinsTheSameConference_ExactlyOneCreate()
+    {
+        _app.Telnyx.Respond = async (r, ct) =>
+        {
+            if (r.Path == "/v2/conferences")
+            {
+                await Task.Delay(250, ct);
+            }
+
+            return null;
+        };
+
+        using (var a = await _app.PostWebhookAsync(Answered(A, FromA)))
+        using (var b = await _app.PostWebhookAsync(Answered(B, FromB)))
+        {
+            Assert.Equal(HttpStatusCode.OK, a.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, b.StatusCode);
+        }
+
+        await _app.WhenIdleAsync();
+        Expect.Commands(_app.Telnyx.TakeNew(), Expect.SpeakFirst(A), Expect.Create(A), Expect.SpeakLater(B), Expect.Join("conf-1", B));
+        Assert.Equal((200, ListText("conf-1", (A, FromA), (B, FromB))), await ListAsync());
+    }
+
+    [Fact]
+    public async Task S9b_JoinedArrivesBeforeTheCreateAnswer_HoldGoesToTheRightConference()
+    {
+        _app.Telnyx.Respond = async (r, ct) =>
+        {
+            if (r.Path == "/v2/conferences")
+            {
+                await Task.Delay(300, ct);
+            }
+
+            return null;
+        };
+
+        using (var answered = await _app.PostWebhookAsync(Answered(A, FromA)))
+        using (var joined = await _app.PostWebhookAsync(Joined(A, "conf-1")))
+        {
+            Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, joined.StatusCode);
+        }
+
+        await _app.WhenIdleAsync();
+        Expect.Commands(_app.Telnyx.TakeNew(), Expect.SpeakFirst(A), Expect.Create(A), Expect.Hold("conf-1", A));
+
+        await CallerJoinsAsync(_app, B, FromB);
+        Expect.Commands(await _app.DeliverAsync(Joined(B, "conf-1")), Expect.Unhold("conf-1", A));
+        Assert.DoesNotContain(_app.Telnyx.Requests, r => r.Path.Contains("no-conf", StringComparison.Ordinal));
+    }
+}
+
+internal static class ControlText
+{
+    public const string NoConference = "no participant or no conference exists";
+}

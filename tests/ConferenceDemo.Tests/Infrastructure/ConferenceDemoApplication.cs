@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using ConferenceDemo.Conference;
+using ConferenceDemo.Telnyx;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ConferenceDemo.Tests.Infrastructure;
+
+/// <summary>
+/// The server under test: test settings, a test Ed25519 key (webhooks are signed by <see cref="Signer"/>), a clock the
+/// test controls, and a recording fake Telnyx at the HTTP boundary.
+/// </summary>
+public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
+{
+    public const string ApiKey = "test-api-key-not-real";
+    public const string WaitingUrl = "https://example.com/waiting.mp3";
+    public const string PhoneNumber = "+15559990000";
+    public const string ConnectionId = "1234567890123456789";
+
+    public RecordingTelnyxHandler Telnyx { get; } = new();
+
+    public TestClock Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+
+    public WebhookSigner Signer { get; } = WebhookSigner.Generate();
+
+    /// <summary>Settings as configuration keys; a test may change them before the first request.</summary>
+    public Dictionary<string, string?> Settings { get; }
+
+    public ConferenceDemoApplication()
+    {
+        Settings = new Dictionary<string, string?>
+        {
+            ["Telnyx:ApiKey"] = ApiKey,
+            ["Telnyx:BaseUrl"] = "https://telnyx.test/v2",
+            ["Telnyx:PhoneNumber"] = PhoneNumber,
+            ["Telnyx:ConnectionId"] = ConnectionId,
+            ["Conference:WaitingUrl"] = WaitingUrl,
+            ["Webhooks:PublicKey"] = Signer.PublicKeyBase64,
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+        };
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(Settings));
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+            services.AddHttpClient<TelnyxClient>().ConfigurePrimaryHttpMessageHandler(() => Telnyx);
+        });
+    }
+
+    /// <summary>Posts a webhook signed now (by the test clock), or with the given headers when a test forges one.</summary>
+    public Task<HttpResponseMessage> PostWebhookAsync(string body, string? timestamp = null, string? signature = null) =>
+        PostWebhookAsync(Encoding.UTF8.GetBytes(body), timestamp, signature);
+
+    public async Task<HttpResponseMessage> PostWebhookAsync(byte[] body, string? timestamp = null, string? signature = null)
+    {
+        timestamp ??= Clock.Now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        signature ??= Signer.Sign(timestamp, body);
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/telnyx-conf-v2/start") { Content = content };
+        request.Headers.TryAddWithoutValidation("telnyx-timestamp", timestamp);
+        request.Headers.TryAddWithoutValidation("telnyx-signature-ed25519", signature);
+        return await CreateClient().SendAsync(request);
+    }
+
+    /// <summary>Posts a signed webhook, checks it was answered 200, and waits until the server has applied it.</summary>
+    public async Task<IReadOnlyList<RecordedRequest>> DeliverAsync(string body)
+    {
+        using var response = await PostWebhookAsync(body);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        await WhenIdleAsync();
+        return Telnyx.TakeNew();
+    }
+
+    public Task WhenIdleAsync() => Services.GetRequiredService<ConferenceSequencer>().WhenIdleAsync();
+
+    public async Task<(int Status, string Text)> GetAsync(string pathAndQuery)
+    {
+        using var response = await CreateClient().GetAsync(pathAndQuery);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    public async Task<ConferenceRoom> RoomAsync() =>
+        await Services.GetRequiredService<IConferenceStore>().LoadAsync("myconf");
+}
+
+/// <summary>Expected outbound commands, written the way node-demo.md lists them.</summary>
+public static class Expect
+{
+    public static (string Path, string Body) Answer(string ccid) => (Call(ccid, "answer"), "{}");
+
+    public static (string Path, string Body) Hangup(string ccid) => (Call(ccid, "hangup"), "{}");
+
+    public static (string Path, string Body) SpeakFirst(string ccid) => (Call(ccid, "speak"),
+        """{"payload":"Welcome to this conference demo. Please wait for other participants to join. ","voice":"female","language":"en-GB"}""");
+
+    public static (string Path, string Body) SpeakLater(string ccid) => (Call(ccid, "speak"),
+        """{"payload":"Welcome to this conference demo. We are now putting you on the conference room. ","voice":"female","language":"en-GB"}""");
+
+    public static (string Path, string Body) Create(string ccid) => ("/v2/conferences",
+        $$"""{"call_control_id":"{{ccid}}","name":"myconf","client_state":"Y29uZi1jcmVhdGVk"}""");
+
+    public static (string Path, string Body) Join(string conf, string ccid) => (Conference(conf, "join"),
+        $$"""{"call_control_id":"{{ccid}}","client_state":"YWdlbnQtaW4="}""");
+
+    public static (string Path, string Body) Hold(string conf, string ccid) => (Conference(conf, "hold"),
+        $$"""{"call_control_ids":["{{ccid}}"],"audio_url":"{{ConferenceDemoApplication.WaitingUrl}}"}""");
+
+    public static (string Path, string Body) Unhold(string conf, string ccid) => (Conference(conf, "unhold"),
+        $$"""{"call_control_ids":["{{ccid}}"]}""");
+
+    public static (string Path, string Body) Mute(string conf, string ccid) => (Conference(conf, "mute"),
+        $$"""{"call_control_ids":["{{ccid}}"]}""");
+
+    public static (string Path, string Body) Unmute(string conf, string ccid) => (Conference(conf, "unmute"),
+        $$"""{"call_control_ids":["{{ccid}}"]}""");
+
+    public static (string Path, string Body) RecordStart(string ccid) => (Call(ccid, "record_start"), """{"format":"mp3","channels":"dual"}""");
+
+    public static (string Path, string Body) RecordStop(string ccid) => (Call(ccid, "record_stop"), "{}");
+
+    public static (string Path, string Body) Dial(string to) => ("/v2/calls",
+        $$"""{"to":"{{to}}","from":"{{ConferenceDemoApplication.PhoneNumber}}","connection_id":"{{ConferenceDemoApplication.ConnectionId}}","client_state":"{{ConferenceDemo.Conference.ClientStates.Dialed}}"}""");
+
+    public static string Call(string ccid, string action) => $"/v2/calls/{Uri.EscapeDataString(ccid)}/actions/{action}";
+
+    public static string Conference(string conf, string action) => $"/v2/conferences/{Uri.EscapeDataString(conf)}/actions/{action}";
+
+    /// <summary>The requests are exactly these commands, in this order: POST, path, and JSON body (compared as JSON).</summary>
+    public static void Commands(IReadOnlyList<RecordedRequest> actual, params (string Path, string Body)[] expected)
+    {
+        Assert.True(expected.Length == actual.Count,
+            $"expected {expected.Length} command(s), got {actual.Count}:\n  {string.Join("\n  ", actual)}");
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(HttpMethod.Post, actual[i].Method);
+            Assert.Equal(expected[i].Path, actual[i].Path);
+            Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected[i].Body), actual[i].Json),
+                $"body of {actual[i].Path}: expected {expected[i].Body}, got {actual[i].Body}");
+            Assert.Equal($"Bearer {ConferenceDemoApplication.ApiKey}", actual[i].Authorization);
+            Assert.Equal("application/json", actual[i].ContentType);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace ConferenceDemo.Tests.Infrastructure;
+
+/// <summary>One request the server sent to "Telnyx".</summary>
+public sealed record RecordedRequest(HttpMethod Method, string Path, string Body, string? Authorization, string? ContentType)
+{
+    public JsonNode? Json => string.IsNullOrEmpty(Body) ? null : JsonNode.Parse(Body);
+
+    public override string ToString() => $"{Method} {Path} {Body}";
+}
+
+/// <summary>
+/// Telnyx faked at the HTTP boundary: records every request and answers like Telnyx (create gives conf-1, conf-2,
+/// …; dial gives v3:dialed-1, …; actions give {"data":{"result":"ok"}}), unless a test sets <see cref="Respond"/>.
+/// </summary>
+public sealed class RecordingTelnyxHandler : HttpMessageHandler
+{
+    private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private int _conferences;
+    private int _dials;
+    private int _taken;
+
+    /// <summary>Answers instead of the default when it returns non-null.</summary>
+    public Func<RecordedRequest, CancellationToken, Task<HttpResponseMessage?>>? Respond { get; set; }
+
+    public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
+
+    /// <summary>The requests recorded since the previous call.</summary>
+    public IReadOnlyList<RecordedRequest> TakeNew()
+    {
+        var all = Requests;
+        var fresh = all.Skip(_taken).ToList();
+        _taken = all.Count;
+        return fresh;
+    }
+
+    public static HttpResponseMessage Json(HttpStatusCode status, string json) =>
+        new(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+        var recorded = new RecordedRequest(request.Method, request.RequestUri!.AbsolutePath, body,
+            request.Headers.Authorization?.ToString(), request.Content?.Headers.ContentType?.MediaType);
+        _requests.Enqueue(recorded);
+
+        if (Respond is { } respond && await respond(recorded, cancellationToken) is { } custom)
+        {
+            return custom;
+        }
+
+        return recorded.Path switch
+        {
+            "/v2/conferences" => Json(HttpStatusCode.OK,
+                $$$"""{"data":{"id":"conf-{{{Interlocked.Increment(ref _conferences)}}}","name":"myconf","record_type":"conference","status":"in_progress"}}"""),
+            "/v2/calls" => Json(HttpStatusCode.OK,
+                $$$"""{"data":{"call_control_id":"v3:dialed-{{{Interlocked.Increment(ref _dials)}}}","is_alive":false,"record_type":"call"}}"""),
+            _ => Json(HttpStatusCode.OK, """{"data":{"result":"ok"}}"""),
+        };
+    }
+
+    // IHttpClientFactory disposes handler chains it rotates out; this one lives as long as the test.
+    protected override void Dispose(bool disposing)
+    {
+    }
+}

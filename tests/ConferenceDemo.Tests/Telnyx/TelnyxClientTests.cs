@@ -1,0 +1,102 @@
+using System.Net;
+using ConferenceDemo.Telnyx;
+using ConferenceDemo.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace ConferenceDemo.Tests.Telnyx;
+
+public sealed class TelnyxClientTests : IDisposable
+{
+    private readonly RecordingTelnyxHandler _telnyx = new();
+    private readonly HttpClient _http;
+    private readonly TelnyxClient _client;
+
+    public TelnyxClientTests()
+    {
+        var options = Options.Create(new TelnyxOptions { ApiKey = "k", BaseUrl = "https://telnyx.test/v2" });
+        _http = new HttpClient(new TelnyxAuthHandler(options) { InnerHandler = _telnyx }) { BaseAddress = new Uri("https://telnyx.test/v2/") };
+        _client = new TelnyxClient(_http, options, NullLogger<TelnyxClient>.Instance);
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    [Fact]
+    public async Task IdsInPaths_AreEscaped()
+    {
+        await _client.HangupAsync("v3:a/b?c#d");
+        await _client.MuteAsync("conf id/1", ["v3:x"]);
+
+        Assert.Equal("/v2/calls/v3%3Aa%2Fb%3Fc%23d/actions/hangup", _telnyx.Requests[0].Path);
+        Assert.Equal("/v2/conferences/conf%20id%2F1/actions/mute", _telnyx.Requests[1].Path);
+    }
+
+    [Fact]
+    public async Task EveryRequest_CarriesTheBearerKey()
+    {
+        await _client.AnswerAsync("v3:a", clientState: null);
+
+        Assert.Equal("Bearer k", _telnyx.Requests[0].Authorization);
+        Assert.Equal("{}", _telnyx.Requests[0].Body);
+    }
+
+    [Fact]
+    public async Task UnholdWithoutAudio_LeavesTheFieldOut_HoldWithoutAudio_Too()
+    {
+        await _client.HoldAsync("c", ["v3:a"], audioUrl: null);
+
+        Assert.Equal("""{"call_control_ids":["v3:a"]}""", _telnyx.Requests[0].Body);
+    }
+
+    [Fact]
+    public async Task TelnyxErrors_AreSurfacedWithCodeTitleAndDetail()
+    {
+        _telnyx.Respond = (_, _) => Task.FromResult<HttpResponseMessage?>(RecordingTelnyxHandler.Json(HttpStatusCode.UnprocessableEntity,
+            File.ReadAllText(TelnyxWebhooks.FixturePath("responses", "error_422_call_already_ended.json"))));
+
+        var ex = await Assert.ThrowsAsync<TelnyxCommandException>(() => _client.HangupAsync("v3:a"));
+
+        Assert.Equal(TelnyxFailure.Rejected, ex.Failure);
+        Assert.Equal(422, ex.StatusCode);
+        Assert.True(ex.CallHasEnded);
+        Assert.Equal("Call has already ended: This call is no longer active and can't receive commands. (90018)", ex.Reason);
+    }
+
+    [Fact]
+    public async Task ErrorWithoutJson_GivesTheHttpStatus()
+    {
+        _telnyx.Respond = (_, _) => Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(HttpStatusCode.BadGateway));
+
+        var ex = await Assert.ThrowsAsync<TelnyxCommandException>(() => _client.HangupAsync("v3:a"));
+
+        Assert.Equal("HTTP 502 Bad Gateway", ex.Reason);
+        Assert.False(ex.CallHasEnded);
+    }
+
+    [Fact]
+    public async Task Create_ReturnsTheConferenceIdOfTheAnswer()
+    {
+        _telnyx.Respond = (_, _) => Task.FromResult<HttpResponseMessage?>(RecordingTelnyxHandler.Json(HttpStatusCode.OK,
+            File.ReadAllText(TelnyxWebhooks.FixturePath("responses", "conference_create.json"))));
+
+        Assert.Equal("3fa85f64-5717-4562-b3fc-2c963f66afa6", await _client.CreateConferenceAsync("v3:a", "myconf", null));
+    }
+
+    [Fact]
+    public async Task Dial_ReturnsTheNewLegsCallControlId()
+    {
+        Assert.Equal("v3:dialed-1", await _client.DialAsync("+15551234567", "+15559990000", "123", null));
+    }
+
+    [Fact]
+    public async Task NoApiKey_NothingIsSent()
+    {
+        var options = Options.Create(new TelnyxOptions { ApiKey = "" });
+        var client = new TelnyxClient(_http, options, NullLogger<TelnyxClient>.Instance);
+
+        var ex = await Assert.ThrowsAsync<TelnyxCommandException>(() => client.HangupAsync("v3:a"));
+
+        Assert.Equal(TelnyxFailure.NotConfigured, ex.Failure);
+        Assert.Empty(_telnyx.Requests);
+    }
+}
