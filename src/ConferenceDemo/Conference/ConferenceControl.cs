@@ -95,11 +95,7 @@ public sealed class ConferenceControl(
             {
                 if (ex.CallHasEnded)
                 {
-                    room.Participants.Remove(participant);
-                    if (room.Participants.Count == 0)
-                    {
-                        room.Reset();
-                    }
+                    room.Remove(callControlId);
                 }
 
                 return ControlResult.From(ex);

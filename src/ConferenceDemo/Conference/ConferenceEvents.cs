@@ -53,6 +53,13 @@ public sealed partial class ConferenceEvents(
         }
 
         var ccid = payload.CallControlId!;
+        if (e.EventType is "call.initiated" or "call.answered" or "conference.participant.joined" && room.HasDeparted(ccid))
+        {
+            // Delivered late or out of order: this leg has already gone.
+            Log.LateForDeparted(logger, e.EventType, ccid);
+            return Task.CompletedTask;
+        }
+
         return e.EventType switch
         {
             "call.initiated" => OnCallInitiatedAsync(ccid, payload),
@@ -124,12 +131,7 @@ public sealed partial class ConferenceEvents(
         {
             // No half-made conference and no caller left waiting in silence: forget them and hang up.
             Log.CouldNotSeat(logger, ccid, ex.Command, ex.Reason);
-            room.Participants.Remove(participant);
-            if (room.Participants.Count == 0)
-            {
-                room.Reset();
-            }
-
+            room.Remove(ccid);
             if (!ex.CallHasEnded)
             {
                 await TryAsync(() => telnyx.HangupAsync(ccid), "hangup", ccid);
@@ -184,28 +186,16 @@ public sealed partial class ConferenceEvents(
     /// <summary>Takes a participant out (left, hung up, or gone per Telnyx) and rebalances hold. Idempotent.</summary>
     private async Task RemoveAsync(ConferenceRoom room, string ccid, string why)
     {
-        var participant = room.Find(ccid);
-        if (participant is null)
+        var conferenceId = room.ConferenceId;
+        if (room.Remove(ccid) is null)
         {
             return;
         }
 
-        room.Participants.Remove(participant);
-        Log.ParticipantRemoved(logger, ccid, why, room.ConferenceId);
-        if (room.AutoHeldCallControlId == ccid)
+        Log.ParticipantRemoved(logger, ccid, why, conferenceId);
+        if (room.ConferenceId is null && conferenceId is not null)
         {
-            room.AutoHeldCallControlId = null;
-        }
-
-        if (room.Participants.Count == 0)
-        {
-            if (room.ConferenceId is not null)
-            {
-                Log.ConferenceForgotten(logger, room.ConferenceId, "empty");
-            }
-
-            room.Reset();
-            return;
+            Log.ConferenceForgotten(logger, conferenceId, "empty");
         }
 
         await BalanceHoldAsync(room);
@@ -308,6 +298,9 @@ public sealed partial class ConferenceEvents(
 
         [LoggerMessage(10, LogLevel.Warning, "{EventType} without call_control_id ignored")]
         public static partial void NoCallControlId(ILogger logger, string eventType);
+
+        [LoggerMessage(12, LogLevel.Information, "{EventType} for {CallControlId} ignored: that leg has already gone")]
+        public static partial void LateForDeparted(ILogger logger, string eventType, string callControlId);
 
         [LoggerMessage(11, LogLevel.Error, "Applying {EventType} (call_control_id {CallControlId}, conference_id {ConferenceId}) failed")]
         public static partial void EventFailed(ILogger logger, Exception exception, string eventType, string? callControlId, string? conferenceId);

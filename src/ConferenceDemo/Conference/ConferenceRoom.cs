@@ -51,11 +51,56 @@ public sealed class ConferenceRoom
 
     public List<Participant> Participants { get; init; } = [];
 
+    /// <summary>
+    /// Legs that left, hung up or were hung up, most recent last (at most <see cref="DepartedMemory"/>): a late
+    /// call.answered or conference.participant.joined for one of them must not bring it back.
+    /// </summary>
+    public List<string> Departed { get; init; } = [];
+
+    public const int DepartedMemory = 1024;
+
     /// <summary>A conference exists and somebody is in it or on the way: the demo's "active" guard.</summary>
     public bool IsActive => ConferenceId is not null && Participants.Count > 0;
 
     public Participant? Find(string callControlId) =>
         Participants.Find(p => string.Equals(p.CallControlId, callControlId, StringComparison.Ordinal));
+
+    public bool HasDeparted(string callControlId) => Departed.Contains(callControlId, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Takes a leg out for good: out of the list, out of the auto-hold, into <see cref="Departed"/>. When nobody is
+    /// left, the conference is forgotten. Returns the participant it removed, if it was listed.
+    /// </summary>
+    public Participant? Remove(string callControlId)
+    {
+        if (!HasDeparted(callControlId))
+        {
+            Departed.Add(callControlId);
+            if (Departed.Count > DepartedMemory)
+            {
+                Departed.RemoveAt(0);
+            }
+        }
+
+        var participant = Find(callControlId);
+        if (participant is null)
+        {
+            return null;
+        }
+
+        Participants.Remove(participant);
+        if (AutoHeldCallControlId == callControlId)
+        {
+            AutoHeldCallControlId = null;
+        }
+
+        if (Participants.Count == 0)
+        {
+            Reset();
+        }
+
+        return participant;
+    }
 
     /// <summary>Forgets the conference: the next caller creates a new one.</summary>
     public void Reset()
@@ -71,5 +116,6 @@ public sealed class ConferenceRoom
         ConferenceId = ConferenceId,
         AutoHeldCallControlId = AutoHeldCallControlId,
         Participants = Participants.ConvertAll(p => p.Clone()),
+        Departed = [.. Departed],
     };
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -9,32 +8,34 @@ namespace ConferenceDemo.Telnyx;
 /// <summary>
 /// The one way this server talks to Telnyx: one async method per Call Control v2 command it uses. Each method
 /// waits for Telnyx's answer and throws <see cref="TelnyxCommandException"/> when the command did not succeed,
-/// carrying Telnyx's own errors[]. Ids are escaped in paths; bodies are snake_case JSON, "{}" when empty.
+/// carrying Telnyx's own errors[]. Ids are escaped in paths; bodies are snake_case JSON. 5xx, 429, timeouts and
+/// connection errors are retried with the same body (so the same command_id), with exponential backoff and jitter,
+/// within <see cref="TelnyxOptions.RetryMaxAttempts"/> and <see cref="TelnyxOptions.RetryBudgetSeconds"/>.
 /// </summary>
-public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions> options, ILogger<TelnyxClient> logger)
+public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions> options, TimeProvider time, ILogger<TelnyxClient> logger)
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
     public Task AnswerAsync(string callControlId, string? clientState, CancellationToken ct = default) =>
-        SendAsync("answer", CallAction(callControlId, "answer"), new AnswerRequest(clientState), TelnyxJson.Default.AnswerRequest, ct);
+        SendAsync("answer", CallAction(callControlId, "answer"), new AnswerRequest(clientState, NewCommandId()), TelnyxJson.Default.AnswerRequest, ct);
 
     public Task HangupAsync(string callControlId, CancellationToken ct = default) =>
-        SendAsync("hangup", CallAction(callControlId, "hangup"), new HangupRequest(), TelnyxJson.Default.HangupRequest, ct);
+        SendAsync("hangup", CallAction(callControlId, "hangup"), new HangupRequest(NewCommandId()), TelnyxJson.Default.HangupRequest, ct);
 
     public Task SpeakAsync(string callControlId, string text, string voice, string language, CancellationToken ct = default) =>
-        SendAsync("speak", CallAction(callControlId, "speak"), new SpeakRequest(text, voice, language), TelnyxJson.Default.SpeakRequest, ct);
+        SendAsync("speak", CallAction(callControlId, "speak"), new SpeakRequest(text, voice, language, NewCommandId()), TelnyxJson.Default.SpeakRequest, ct);
 
     public Task StartRecordingAsync(string callControlId, string format, string channels, CancellationToken ct = default) =>
-        SendAsync("record_start", CallAction(callControlId, "record_start"), new RecordStartRequest(format, channels),
+        SendAsync("record_start", CallAction(callControlId, "record_start"), new RecordStartRequest(format, channels, NewCommandId()),
             TelnyxJson.Default.RecordStartRequest, ct);
 
     public Task StopRecordingAsync(string callControlId, CancellationToken ct = default) =>
-        SendAsync("record_stop", CallAction(callControlId, "record_stop"), new RecordStopRequest(), TelnyxJson.Default.RecordStopRequest, ct);
+        SendAsync("record_stop", CallAction(callControlId, "record_stop"), new RecordStopRequest(NewCommandId()), TelnyxJson.Default.RecordStopRequest, ct);
 
     /// <summary>Dials out; returns the new leg's call_control_id.</summary>
     public async Task<string> DialAsync(string to, string from, string connectionId, string? clientState, CancellationToken ct = default)
     {
-        var body = await SendAsync("dial", "calls", new DialRequest(to, from, connectionId, clientState), TelnyxJson.Default.DialRequest, ct);
+        var body = await SendAsync("dial", "calls", new DialRequest(to, from, connectionId, clientState, NewCommandId()), TelnyxJson.Default.DialRequest, ct);
         var data = ReadData("dial", body, TelnyxJson.Default.DataEnvelopeCallData);
         return string.IsNullOrEmpty(data.CallControlId)
             ? throw new TelnyxCommandException("dial", TelnyxFailure.InvalidResponse, "the answer has no data.call_control_id")
@@ -44,7 +45,7 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
     /// <summary>Creates a conference around an answered leg; returns the conference id.</summary>
     public async Task<string> CreateConferenceAsync(string callControlId, string name, string? clientState, CancellationToken ct = default)
     {
-        var body = await SendAsync("create_conference", "conferences", new CreateConferenceRequest(callControlId, name, clientState),
+        var body = await SendAsync("create_conference", "conferences", new CreateConferenceRequest(callControlId, name, clientState, NewCommandId()),
             TelnyxJson.Default.CreateConferenceRequest, ct);
         var data = ReadData("create_conference", body, TelnyxJson.Default.DataEnvelopeConferenceData);
         return string.IsNullOrEmpty(data.Id)
@@ -53,7 +54,7 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
     }
 
     public Task JoinConferenceAsync(string conferenceId, string callControlId, string? clientState, CancellationToken ct = default) =>
-        SendAsync("join", ConferenceAction(conferenceId, "join"), new JoinConferenceRequest(callControlId, clientState),
+        SendAsync("join", ConferenceAction(conferenceId, "join"), new JoinConferenceRequest(callControlId, clientState, NewCommandId()),
             TelnyxJson.Default.JoinConferenceRequest, ct);
 
     public Task MuteAsync(string conferenceId, IReadOnlyList<string> callControlIds, CancellationToken ct = default) =>
@@ -68,6 +69,8 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
     public Task UnholdAsync(string conferenceId, IReadOnlyList<string> callControlIds, CancellationToken ct = default) =>
         SendAsync("unhold", ConferenceAction(conferenceId, "unhold"), new ParticipantsRequest(callControlIds), TelnyxJson.Default.ParticipantsRequest, ct);
 
+    private static string NewCommandId() => Guid.NewGuid().ToString();
+
     private static string CallAction(string callControlId, string action) =>
         $"calls/{Uri.EscapeDataString(callControlId)}/actions/{action}";
 
@@ -76,52 +79,77 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
 
     private async Task<byte[]> SendAsync<T>(string command, string path, T body, JsonTypeInfo<T> typeInfo, CancellationToken ct)
     {
-        if (!options.Value.HasApiKey)
+        var settings = options.Value;
+        if (!settings.HasApiKey)
         {
             Log.NotConfigured(logger, command);
             throw new TelnyxCommandException(command, TelnyxFailure.NotConfigured, "TELNYX_API_KEY is not set");
         }
 
-        using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, typeInfo));
+        // Serialised once: every attempt sends the same bytes, so the same command_id.
+        var json = JsonSerializer.SerializeToUtf8Bytes(body, typeInfo);
+        var started = time.GetTimestamp();
+        var budget = TimeSpan.FromSeconds(settings.RetryBudgetSeconds);
+        for (var attempt = 1; ; attempt++)
+        {
+            var outcome = await AttemptAsync(command, path, json, settings, ct);
+            var elapsed = time.GetElapsedTime(started);
+            if (outcome.Body is { } success)
+            {
+                Log.Succeeded(logger, command, path, outcome.StatusCode!.Value, attempt, elapsed.TotalMilliseconds);
+                return success;
+            }
+
+            var failure = outcome.Failure!;
+            var delay = outcome.Retryable ? TelnyxRetry.Delay(attempt, settings, outcome.RetryAfter) : (TimeSpan?)null;
+            if (delay is null || attempt >= settings.RetryMaxAttempts || elapsed + delay.Value >= budget)
+            {
+                Log.GaveUp(logger, command, path, failure.Reason, attempt, elapsed.TotalMilliseconds);
+                throw failure;
+            }
+
+            Log.Retrying(logger, command, path, failure.Reason, attempt, delay.Value.TotalMilliseconds);
+            await Task.Delay(delay.Value, time, ct);
+        }
+    }
+
+    private sealed record Attempt(byte[]? Body, int? StatusCode, TelnyxCommandException? Failure, bool Retryable, TimeSpan? RetryAfter);
+
+    private async Task<Attempt> AttemptAsync(string command, string path, byte[] json, TelnyxOptions settings, CancellationToken ct)
+    {
+        using var content = new ByteArrayContent(json);
         content.Headers.ContentType = Json;
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-
-        var started = Stopwatch.GetTimestamp();
-        HttpResponseMessage response;
+        using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        attemptTimeout.CancelAfter(TimeSpan.FromSeconds(settings.CommandTimeoutSeconds));
         try
         {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
-        }
-        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
-        {
-            Log.Failed(logger, command, path, "timed out", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            throw new TelnyxCommandException(command, TelnyxFailure.TimedOut,
-                $"Telnyx did not answer within {options.Value.CommandTimeoutSeconds} s", inner: ex);
-        }
-        catch (HttpRequestException ex)
-        {
-            Log.Failed(logger, command, path, ex.Message, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            throw new TelnyxCommandException(command, TelnyxFailure.Unreachable, $"Telnyx could not be reached: {ex.Message}", inner: ex);
-        }
-
-        using (response)
-        {
-            var bytes = await response.Content.ReadAsByteArrayAsync(ct);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, attemptTimeout.Token);
+            var bytes = await response.Content.ReadAsByteArrayAsync(attemptTimeout.Token);
             var status = (int)response.StatusCode;
-            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             if (response.IsSuccessStatusCode)
             {
-                Log.Succeeded(logger, command, path, status, elapsed);
-                return bytes;
+                return new Attempt(bytes, status, null, false, null);
             }
 
             var errors = ReadErrors(bytes);
             var reason = errors.Count > 0
                 ? string.Join("; ", errors.Select(e => string.IsNullOrEmpty(e.Detail) ? $"{e.Title} ({e.Code})" : $"{e.Title}: {e.Detail} ({e.Code})"))
                 : $"HTTP {status} {response.ReasonPhrase}";
-            Log.Rejected(logger, command, path, status, reason, elapsed);
-            throw new TelnyxCommandException(command, TelnyxFailure.Rejected, reason, status, errors);
+            var failure = new TelnyxCommandException(command, TelnyxFailure.Rejected, reason, status, errors);
+            var retryable = TelnyxRetry.IsRetryableStatus(status) && !failure.CallHasEnded;
+            return new Attempt(null, status, failure, retryable, TelnyxRetry.ServerRequestedDelay(response, time.GetUtcNow()));
+        }
+        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
+        {
+            return new Attempt(null, null, new TelnyxCommandException(command, TelnyxFailure.TimedOut,
+                $"Telnyx did not answer within {settings.CommandTimeoutSeconds} s", inner: ex), true, null);
+        }
+        catch (HttpRequestException ex)
+        {
+            return new Attempt(null, null, new TelnyxCommandException(command, TelnyxFailure.Unreachable,
+                $"Telnyx could not be reached: {ex.Message}", inner: ex), true, null);
         }
     }
 
@@ -154,14 +182,14 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Telnyx {Command} {Path}: {StatusCode} in {ElapsedMs:0.0} ms")]
-        public static partial void Succeeded(ILogger logger, string command, string path, int statusCode, double elapsedMs);
+        [LoggerMessage(1, LogLevel.Information, "Telnyx {Command} {Path}: {StatusCode} (attempt {Attempt}) in {ElapsedMs:0.0} ms")]
+        public static partial void Succeeded(ILogger logger, string command, string path, int statusCode, int attempt, double elapsedMs);
 
-        [LoggerMessage(2, LogLevel.Warning, "Telnyx {Command} {Path}: rejected {StatusCode} {Reason} in {ElapsedMs:0.0} ms")]
-        public static partial void Rejected(ILogger logger, string command, string path, int statusCode, string reason, double elapsedMs);
+        [LoggerMessage(2, LogLevel.Warning, "Telnyx {Command} {Path} failed: {Reason} (attempt {Attempt}, {ElapsedMs:0.0} ms); not retried")]
+        public static partial void GaveUp(ILogger logger, string command, string path, string reason, int attempt, double elapsedMs);
 
-        [LoggerMessage(3, LogLevel.Warning, "Telnyx {Command} {Path}: {Reason} after {ElapsedMs:0.0} ms")]
-        public static partial void Failed(ILogger logger, string command, string path, string reason, double elapsedMs);
+        [LoggerMessage(3, LogLevel.Warning, "Telnyx {Command} {Path} failed: {Reason} (attempt {Attempt}); retrying in {DelayMs:0} ms")]
+        public static partial void Retrying(ILogger logger, string command, string path, string reason, int attempt, double delayMs);
 
         [LoggerMessage(4, LogLevel.Error, "Telnyx {Command} not sent: TELNYX_API_KEY is not set")]
         public static partial void NotConfigured(ILogger logger, string command);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace ConferenceDemo.Telnyx;
@@ -11,13 +12,14 @@ public static partial class TelnyxExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TelnyxOptions>, TelnyxOptionsValidator>();
         builder.Services.AddTransient<TelnyxAuthHandler>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<TelnyxKeyWarning>();
 
         builder.Services.AddHttpClient<TelnyxClient>((services, http) =>
             {
                 var options = services.GetRequiredService<IOptions<TelnyxOptions>>().Value;
                 http.BaseAddress = new Uri(options.BaseUrl.TrimEnd('/') + "/");
-                http.Timeout = TimeSpan.FromSeconds(options.CommandTimeoutSeconds);
+                http.Timeout = Timeout.InfiniteTimeSpan; // each attempt has its own timeout (TelnyxClient)
             })
             .AddHttpMessageHandler<TelnyxAuthHandler>();
 

@@ -20,8 +20,17 @@ public sealed class TelnyxOptions
     /// <summary>The number callers dial, and the caller id when dialing out. E.164.</summary>
     public string? PhoneNumber { get; set; }
 
-    /// <summary>How long one REST command may take before it counts as timed out.</summary>
-    public int CommandTimeoutSeconds { get; set; } = 10;
+    /// <summary>How long one attempt of a command may take before it counts as timed out (and is retried).</summary>
+    public int CommandTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>Attempts per command, the first included, on 5xx, 429, timeouts and connection errors.</summary>
+    public int RetryMaxAttempts { get; set; } = 4;
+
+    /// <summary>The first backoff; each later one doubles, with jitter.</summary>
+    public int RetryBaseDelayMilliseconds { get; set; } = 200;
+
+    /// <summary>The most time one command may take over all its attempts and waits.</summary>
+    public int RetryBudgetSeconds { get; set; } = 20;
 
     public bool HasApiKey => !string.IsNullOrWhiteSpace(ApiKey);
 }
@@ -44,6 +53,21 @@ internal sealed class TelnyxOptionsValidator : IValidateOptions<TelnyxOptions>
         if (options.CommandTimeoutSeconds is < 1 or > 120)
         {
             failures.Add($"{SettingNames.Describe("Telnyx:CommandTimeoutSeconds")} must be from 1 to 120 seconds; it is {options.CommandTimeoutSeconds}.");
+        }
+
+        if (options.RetryMaxAttempts is < 1 or > 10)
+        {
+            failures.Add($"{SettingNames.Describe("Telnyx:RetryMaxAttempts")} must be from 1 to 10; it is {options.RetryMaxAttempts}.");
+        }
+
+        if (options.RetryBaseDelayMilliseconds is < 0 or > 10_000)
+        {
+            failures.Add($"{SettingNames.Describe("Telnyx:RetryBaseDelayMilliseconds")} must be from 0 to 10000; it is {options.RetryBaseDelayMilliseconds}.");
+        }
+
+        if (options.RetryBudgetSeconds < options.CommandTimeoutSeconds || options.RetryBudgetSeconds > 600)
+        {
+            failures.Add($"{SettingNames.Describe("Telnyx:RetryBudgetSeconds")} must be from {SettingNames.Describe("Telnyx:CommandTimeoutSeconds")} to 600; it is {options.RetryBudgetSeconds}.");
         }
 
         if (options.ApiKey is { Length: > 0 } key && key.Trim() != key)

@@ -3,23 +3,25 @@ using System.Text.Json.Serialization;
 namespace ConferenceDemo.Telnyx;
 
 // Request and response bodies of the commands this server sends, as Telnyx's OpenAPI names them (snake_case via
-// TelnyxJson). Nulls are left out, so an empty command body is "{}", as the API requires.
+// TelnyxJson). Nulls are left out. Every command that Telnyx lets carry a command_id carries one, made fresh for each
+// logical command and kept for its retries: Telnyx drops a repeated command_id. Conference mute, unmute, hold and
+// unhold have no command_id in the spec; they set a state, so repeating them is harmless.
 
-internal sealed record AnswerRequest(string? ClientState);
+internal sealed record AnswerRequest(string? ClientState, string CommandId);
 
-internal sealed record HangupRequest;
+internal sealed record HangupRequest(string CommandId);
 
-internal sealed record SpeakRequest(string Payload, string Voice, string Language);
+internal sealed record SpeakRequest(string Payload, string Voice, string Language, string CommandId);
 
-internal sealed record DialRequest(string To, string From, string ConnectionId, string? ClientState);
+internal sealed record DialRequest(string To, string From, string ConnectionId, string? ClientState, string CommandId);
 
-internal sealed record RecordStartRequest(string Format, string Channels);
+internal sealed record RecordStartRequest(string Format, string Channels, string CommandId);
 
-internal sealed record RecordStopRequest;
+internal sealed record RecordStopRequest(string CommandId);
 
-internal sealed record CreateConferenceRequest(string CallControlId, string Name, string? ClientState);
+internal sealed record CreateConferenceRequest(string CallControlId, string Name, string? ClientState, string CommandId);
 
-internal sealed record JoinConferenceRequest(string CallControlId, string? ClientState);
+internal sealed record JoinConferenceRequest(string CallControlId, string? ClientState, string CommandId);
 
 internal sealed record ParticipantsRequest(IReadOnlyList<string> CallControlIds);
 

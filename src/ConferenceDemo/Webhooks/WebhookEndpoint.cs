@@ -21,7 +21,7 @@ public static partial class WebhookEndpoint
     }
 
     internal static async Task<IResult> ReceiveAsync(HttpContext context, WebhookAuthenticator authenticator,
-        ConferenceEvents events, ILoggerFactory loggerFactory)
+        IWebhookInbox inbox, ConferenceEvents events, ILoggerFactory loggerFactory)
     {
         var logger = loggerFactory.CreateLogger(typeof(WebhookEndpoint));
         var request = context.Request;
@@ -62,6 +62,13 @@ public static partial class WebhookEndpoint
         var payload = telnyxEvent.Payload;
         if (ConferenceEvents.Handles(telnyxEvent.EventType))
         {
+            // Telnyx delivers at least once: a redelivery is acknowledged and not applied again.
+            if (telnyxEvent.Id is { } id && !await inbox.TryAcceptAsync(id, context.RequestAborted))
+            {
+                Log.Duplicate(logger, telnyxEvent.EventType, id, payload.CallControlId);
+                return Results.Ok();
+            }
+
             _ = events.AcceptAsync(telnyxEvent); // never faults; applied in the room's order
             Log.Accepted(logger, telnyxEvent.EventType, telnyxEvent.Id, payload.CallControlId, payload.ConferenceId);
         }
@@ -119,6 +126,9 @@ public static partial class WebhookEndpoint
 
         [LoggerMessage(3, LogLevel.Warning, "Webhook rejected: {Error}")]
         public static partial void Malformed(ILogger logger, string error);
+
+        [LoggerMessage(5, LogLevel.Information, "Webhook {EventType} {EventId} is a redelivery: acknowledged, not applied again (call_control_id {CallControlId})")]
+        public static partial void Duplicate(ILogger logger, string eventType, string eventId, string? callControlId);
 
         [LoggerMessage(4, LogLevel.Warning, "Webhook rejected: body over 1 MiB (Content-Length {ContentLength})")]
         public static partial void TooLarge(ILogger logger, long contentLength);

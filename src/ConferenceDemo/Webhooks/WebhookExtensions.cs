@@ -13,6 +13,7 @@ public static class WebhookExtensions
         builder.Services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<WebhookAuthenticator>();
+        builder.Services.TryAddSingleton<IWebhookInbox, InMemoryWebhookInbox>();
         builder.Services.AddHostedService<WebhookModeReport>();
         return builder;
     }

@@ -19,6 +19,12 @@ public sealed class WebhookOptions
 
     /// <summary>How far telnyx-timestamp may be from now, either way. Telnyx's SDKs use 300.</summary>
     public int ToleranceSeconds { get; set; } = 300;
+
+    /// <summary>How long an accepted event id is remembered, so a redelivery is not applied twice.</summary>
+    public int DedupeHours { get; set; } = 24;
+
+    /// <summary>The most event ids remembered at once (bounds memory; about 60 bytes each).</summary>
+    public int DedupeCapacity { get; set; } = 500_000;
 }
 
 internal sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
@@ -29,6 +35,11 @@ internal sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
         if (options.ToleranceSeconds < 1)
         {
             failures.Add($"{SettingNames.Describe("Webhooks:ToleranceSeconds")} must be a positive whole number of seconds; it is {options.ToleranceSeconds}.");
+        }
+
+        if (options.DedupeHours < 1 || options.DedupeCapacity < 1000)
+        {
+            failures.Add("Webhooks:DedupeHours must be at least 1 and Webhooks:DedupeCapacity at least 1000.");
         }
 
         if (!string.IsNullOrWhiteSpace(options.PublicKey) && !WebhookPublicKey.TryParse(options.PublicKey, out _, out var problem))

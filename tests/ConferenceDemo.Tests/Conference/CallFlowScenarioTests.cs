@@ -77,9 +77,10 @@ public sealed class CallFlowScenarioTests : IAsyncLifetime
         Expect.Commands(await _app.DeliverAsync(Left(A, "conf-1")));
         Assert.Equal((200, ControlText.NoConference), await ListAsync());
 
-        // The next caller opens a new conference instead of joining the ended one.
-        Expect.Commands(await _app.DeliverAsync(Answered(B, FromB)), Expect.SpeakFirst(B), Expect.Create(B));
-        Assert.Equal((200, ListText("conf-2", (B, FromB))), await ListAsync());
+        // The next caller (a new leg: Telnyx never reuses a call_control_id) opens a new conference.
+        const string E = "v3:ccid-E";
+        Expect.Commands(await _app.DeliverAsync(Answered(E, FromB)), Expect.SpeakFirst(E), Expect.Create(E));
+        Assert.Equal((200, ListText("conf-2", (E, FromB))), await ListAsync());
     }
 
     [Fact]
@@ -167,7 +168,10 @@ public sealed class CallFlowScenarioTests : IAsyncLifetime
             ? throw new HttpRequestException("Connection refused (telnyx.test:443)")
             : Task.FromResult<HttpResponseMessage?>(null);
 
-        Expect.Commands(await _app.DeliverAsync(Answered(A, FromA)), Expect.SpeakFirst(A), Expect.Create(A), Expect.Hangup(A));
+        // Retried to the limit (4 attempts, one logical command: the same command_id), then the caller is hung up.
+        var sent = await _app.DeliverAsync(Answered(A, FromA));
+        Expect.Commands(sent, Expect.SpeakFirst(A), Expect.Create(A), Expect.Create(A), Expect.Create(A), Expect.Create(A), Expect.Hangup(A));
+        Assert.Single(sent.Where(r => r.Path == "/v2/conferences").Select(r => r.Json!["command_id"]!.GetValue<string>()).Distinct());
 
         Assert.Equal((200, ControlText.NoConference), await ListAsync());
     }

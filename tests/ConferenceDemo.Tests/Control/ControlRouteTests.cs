@@ -191,6 +191,7 @@ public sealed class ControlRouteTests : IAsyncLifetime
     public async Task TelnyxTooSlow_Answers504()
     {
         _app.Settings["Telnyx:CommandTimeoutSeconds"] = "1";
+        _app.Settings["Telnyx:RetryMaxAttempts"] = "2";
         _app.Telnyx.Respond = async (_, ct) =>
         {
             await Task.Delay(TimeSpan.FromSeconds(30), ct);
@@ -201,6 +202,7 @@ public sealed class ControlRouteTests : IAsyncLifetime
 
         Assert.Equal(504, status);
         Assert.Equal("Telnyx timed out: Telnyx did not answer within 1 s", text);
+        Assert.Equal(2, _app.Telnyx.Requests.Count);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class TelnyxClientTests : IDisposable
     {
         var options = Options.Create(new TelnyxOptions { ApiKey = "k", BaseUrl = "https://telnyx.test/v2" });
         _http = new HttpClient(new TelnyxAuthHandler(options) { InnerHandler = _telnyx }) { BaseAddress = new Uri("https://telnyx.test/v2/") };
-        _client = new TelnyxClient(_http, options, NullLogger<TelnyxClient>.Instance);
+        _client = new TelnyxClient(_http, options, TimeProvider.System, NullLogger<TelnyxClient>.Instance);
     }
 
     public void Dispose() => _http.Dispose();
@@ -37,7 +37,7 @@ public sealed class TelnyxClientTests : IDisposable
         await _client.AnswerAsync("v3:a", clientState: null);
 
         Assert.Equal("Bearer k", _telnyx.Requests[0].Authorization);
-        Assert.Equal("{}", _telnyx.Requests[0].Body);
+        Assert.Equal(["command_id"], _telnyx.Requests[0].Json!.AsObject().Select(p => p.Key));
     }
 
     [Fact]
@@ -65,11 +65,11 @@ public sealed class TelnyxClientTests : IDisposable
     [Fact]
     public async Task ErrorWithoutJson_GivesTheHttpStatus()
     {
-        _telnyx.Respond = (_, _) => Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(HttpStatusCode.BadGateway));
+        _telnyx.Respond = (_, _) => Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(HttpStatusCode.Forbidden));
 
         var ex = await Assert.ThrowsAsync<TelnyxCommandException>(() => _client.HangupAsync("v3:a"));
 
-        Assert.Equal("HTTP 502 Bad Gateway", ex.Reason);
+        Assert.Equal("HTTP 403 Forbidden", ex.Reason);
         Assert.False(ex.CallHasEnded);
     }
 
@@ -92,7 +92,7 @@ public sealed class TelnyxClientTests : IDisposable
     public async Task NoApiKey_NothingIsSent()
     {
         var options = Options.Create(new TelnyxOptions { ApiKey = "" });
-        var client = new TelnyxClient(_http, options, NullLogger<TelnyxClient>.Instance);
+        var client = new TelnyxClient(_http, options, TimeProvider.System, NullLogger<TelnyxClient>.Instance);
 
         var ex = await Assert.ThrowsAsync<TelnyxCommandException>(() => client.HangupAsync("v3:a"));
 
