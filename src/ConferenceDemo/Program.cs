@@ -13,12 +13,16 @@ try
     builder.AddTelnyxClient();              // Telnyx/: one typed client for every REST command
     builder.AddTelnyxWebhooks();            // Webhooks/: signature check and event parsing
     builder.AddConference();                // Conference/: state, event handling, owner actions
+    builder.AddConferenceControl();         // Control/: owner sign-in, rate limits, JSON, OpenAPI
     builder.Services.AddHealthChecks();
 
     var app = builder.Build();
 
-    app.MapTelnyxWebhook();                 // POST /telnyx-conf-v2/start
+    app.UseControlAccess();
+    app.MapTelnyxWebhook();                 // POST /telnyx-conf-v2/start   (signed by Telnyx, no credentials)
     app.MapConferenceControl();             // GET  /telnyx-conf-v2/{list,mute,...}
+    app.MapControlApi();                    // GET/POST /api/...
+    app.MapOpenApi();                       // GET  /openapi/v1.json
     app.MapHealthChecks("/healthz");
 
     app.Run();

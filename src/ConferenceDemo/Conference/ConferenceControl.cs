@@ -54,6 +54,13 @@ public sealed class ConferenceControl(
             return new ControlResult(ControlOutcome.InvalidNumber, $"'{number}' is not an E.164 number such as +15551234567");
         }
 
+        var allowed = Settings.AllowedPrefixes;
+        if (allowed.Count > 0 && !allowed.Any(prefix => number.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            return new ControlResult(ControlOutcome.NotAllowed,
+                $"{number} is outside the allowed prefixes ({string.Join(", ", allowed)}); see PULL_ALLOWED_PREFIXES");
+        }
+
         var settings = telnyxOptions.Value;
         if (string.IsNullOrEmpty(settings.PhoneNumber) || string.IsNullOrEmpty(settings.ConnectionId))
         {
@@ -63,8 +70,8 @@ public sealed class ConferenceControl(
 
         try
         {
-            await telnyx.DialAsync(number, settings.PhoneNumber, settings.ConnectionId, ClientStates.Dialed, ct);
-            return ControlResult.Done;
+            var leg = await telnyx.DialAsync(number, settings.PhoneNumber, settings.ConnectionId, ClientStates.Dialed, ct);
+            return ControlResult.Done with { CallControlId = leg };
         }
         catch (TelnyxCommandException ex)
         {

@@ -32,11 +32,23 @@ public sealed partial class ConferenceOptions
 
     public string RecordingChannels { get; set; } = "dual";
 
+    /// <summary>
+    /// Toll-fraud guard for pull: comma-separated E.164 prefixes (e.g. "+1,+44"). When set, any other number is
+    /// refused without dialing. Empty allows every number.
+    /// </summary>
+    public string? PullAllowedPrefixes { get; set; }
+
+    public IReadOnlyList<string> AllowedPrefixes =>
+        (PullAllowedPrefixes ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
     internal static partial Regex PathSegment();
+
+    [GeneratedRegex(@"^\+[0-9]{1,15}$")]
+    internal static partial Regex PrefixPattern();
 }
 
-internal sealed class ConferenceOptionsValidator : IValidateOptions<ConferenceOptions>
+internal sealed partial class ConferenceOptionsValidator : IValidateOptions<ConferenceOptions>
 {
     public ValidateOptionsResult Validate(string? name, ConferenceOptions options)
     {
@@ -66,6 +78,14 @@ internal sealed class ConferenceOptionsValidator : IValidateOptions<ConferenceOp
             && (!Uri.TryCreate(options.WaitingUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")))
         {
             failures.Add($"{SettingNames.Describe("Conference:WaitingUrl")} must be an absolute http(s) URL of an mp3 or wav file; it is '{options.WaitingUrl}'.");
+        }
+
+        foreach (var prefix in options.AllowedPrefixes)
+        {
+            if (!ConferenceOptions.PrefixPattern().IsMatch(prefix))
+            {
+                failures.Add($"{SettingNames.Describe("Conference:PullAllowedPrefixes")} must be E.164 prefixes separated by commas, e.g. +1,+44; '{prefix}' is not one.");
+            }
         }
 
         if (options.RecordingFormat is not ("mp3" or "wav") || options.RecordingChannels is not ("single" or "dual"))

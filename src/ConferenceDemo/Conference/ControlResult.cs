@@ -16,6 +16,9 @@ public enum ControlOutcome
     /// <summary>Not an E.164 number.</summary>
     InvalidNumber,
 
+    /// <summary>A number the pull guard does not allow (PULL_ALLOWED_PREFIXES).</summary>
+    NotAllowed,
+
     /// <summary>A setting the action needs is missing (e.g. TELNYX_PHONE_NUMBER for pull).</summary>
     NotConfigured,
 
@@ -29,6 +32,9 @@ public enum ControlOutcome
 /// <summary>What an owner action came to. <see cref="Detail"/> is one line for a person.</summary>
 public sealed record ControlResult(ControlOutcome Outcome, string? Detail = null, TelnyxCommandException? Failure = null)
 {
+    /// <summary>For pull: the call_control_id of the leg Telnyx is dialing.</summary>
+    public string? CallControlId { get; init; }
+
     public static readonly ControlResult Done = new(ControlOutcome.Done);
     public static readonly ControlResult NoConference = new(ControlOutcome.NoConference);
 

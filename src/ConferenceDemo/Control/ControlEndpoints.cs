@@ -1,44 +1,46 @@
 using System.Text;
 using ConferenceDemo.Conference;
-using ConferenceDemo.Telnyx;
 using Microsoft.Extensions.Options;
 
 namespace ConferenceDemo.Control;
 
 /// <summary>
-/// The demo's GET control URLs under /{prefix}/, answering in plain text with the demo's texts. Each waits for
-/// Telnyx: 200 when the command went through, 4xx for a request that cannot work, 502/504 when Telnyx failed.
+/// The demo's GET control URLs under /{prefix}/: plain text with the demo's texts, or JSON when the client asks
+/// for it (Accept: application/json). Each waits for Telnyx: 200 when the command went through, 4xx for a request
+/// that cannot work, 502/504 when Telnyx failed. Owner only (see <see cref="ControlExtensions"/>).
 /// </summary>
 public static class ControlEndpoints
 {
-    public const string NoConferenceText = "no participant or no conference exists";
+    public const string NoConferenceText = ControlActions.NoConferenceText;
     private const string PlainText = "text/plain; charset=utf-8";
 
     public static RouteGroupBuilder MapConferenceControl(this IEndpointRouteBuilder app)
     {
         var prefix = app.ServiceProvider.GetRequiredService<IOptions<ConferenceOptions>>().Value.RoutePrefix;
-        var group = app.MapGroup($"/{prefix}").WithTags("Control");
+        var group = app.MapGroup($"/{prefix}").WithTags("Demo URLs (GET)").RequireControlAccess();
 
-        group.MapGet("/list", ListAsync);
-        group.MapGet("/mute", (HttpContext c, ConferenceControl control) =>
-            OnParticipantAsync(c, control.MuteAsync, p => $"participant muted [{p}]"));
-        group.MapGet("/unmute", (HttpContext c, ConferenceControl control) =>
-            OnParticipantAsync(c, control.UnmuteAsync, p => $"participant unmuted [{p}]"));
-        group.MapGet("/hold", (HttpContext c, ConferenceControl control) =>
-            OnParticipantAsync(c, control.HoldAsync, p => $"participant on hold [{p}]"));
-        group.MapGet("/unhold", (HttpContext c, ConferenceControl control) =>
-            OnParticipantAsync(c, control.UnholdAsync, p => $"participant resumed [{p}]"));
-        group.MapGet("/record-start", (HttpContext c, ConferenceControl control) =>
-            OnParticipantAsync(c, control.StartRecordingAsync, p => $"recording started for {p}"));
-        group.MapGet("/record-stop", (HttpContext c, ConferenceControl control) =>
-            OnParticipantAsync(c, control.StopRecordingAsync, p => $"recording stopped for {p}"));
-        group.MapGet("/pull", PullAsync);
+        group.MapGet("/list", ListAsync).WithName("List").WithSummary("The conference and its participants");
+        foreach (var action in ControlActions.Participant)
+        {
+            group.MapGet($"/{action.Name}", (HttpContext context, ConferenceControl control) => OnParticipantAsync(context, control, action))
+                .WithName($"Get{string.Concat(action.Name.Split('-').Select(w => char.ToUpperInvariant(w[0]) + w[1..]))}")
+                .WithSummary($"{action.Summary} (?participant=<call_control_id>)")
+                .AddEndpointFilter<RefuseCrossSiteAndPrefetch>();
+        }
+
+        group.MapGet("/pull", PullAsync).WithName("GetPull").WithSummary("Dial a number into the conference (?number=%2B15551234567)")
+            .AddEndpointFilter<RefuseCrossSiteAndPrefetch>().RequireRateLimiting(ControlExtensions.PullPolicy);
         return group;
     }
 
-    internal static async Task<IResult> ListAsync(ConferenceControl control, CancellationToken ct)
+    internal static async Task<IResult> ListAsync(HttpContext context, ConferenceControl control)
     {
-        var snapshot = await control.ListAsync(ct);
+        var snapshot = await control.ListAsync(context.RequestAborted);
+        if (WantsJson(context.Request))
+        {
+            return TypedResults.Ok(ConferenceView.From(snapshot));
+        }
+
         if (snapshot is null)
         {
             return Text(NoConferenceText, StatusCodes.Status200OK);
@@ -63,23 +65,28 @@ public static class ControlEndpoints
         if (number.StartsWith(' '))
         {
             // An unencoded '+' in a query string is a space.
-            return Text($"number '{number}' starts with a space: encode + as %2B, e.g. pull?number=%2B{number.TrimStart()}", StatusCodes.Status400BadRequest);
+            return BadRequest(context, $"number '{number}' starts with a space: encode + as %2B, e.g. pull?number=%2B{number.TrimStart()}");
         }
 
         var result = await control.PullAsync(number, context.RequestAborted);
-        return ToHttp(result, $"calling {number}");
+        var message = $"calling {number}";
+        return result.Outcome == ControlOutcome.Done
+            ? WantsJson(context.Request) ? TypedResults.Ok(new CallView(number, result.CallControlId, "calling", message)) : Text(message, 200)
+            : Failure(context, result);
     }
 
-    private static async Task<IResult> OnParticipantAsync(HttpContext context,
-        Func<string, CancellationToken, Task<ControlResult>> action, Func<string, string> successText)
+    private static async Task<IResult> OnParticipantAsync(HttpContext context, ConferenceControl control, ParticipantAction action)
     {
         if (!TryGetSingle(context, "participant", out var participant, out var problem))
         {
             return problem;
         }
 
-        var result = await action(participant, context.RequestAborted);
-        return ToHttp(result, successText(participant));
+        var result = await action.Run(control, participant, context.RequestAborted);
+        var message = action.SuccessText(participant);
+        return result.Outcome == ControlOutcome.Done
+            ? WantsJson(context.Request) ? TypedResults.Ok(new ActionView(action.Name, participant, "done", message)) : Text(message, 200)
+            : Failure(context, result);
     }
 
     private static bool TryGetSingle(HttpContext context, string name, out string value, out IResult problem)
@@ -88,29 +95,54 @@ public static class ControlEndpoints
         value = values.Count == 1 ? values[0]! : "";
         problem = values.Count switch
         {
-            0 => Text($"missing query parameter '{name}'", StatusCodes.Status400BadRequest),
-            > 1 => Text($"give '{name}' once", StatusCodes.Status400BadRequest),
-            _ when string.IsNullOrWhiteSpace(value) => Text($"query parameter '{name}' is empty", StatusCodes.Status400BadRequest),
+            0 => BadRequest(context, $"missing query parameter '{name}'"),
+            > 1 => BadRequest(context, $"give '{name}' once"),
+            _ when string.IsNullOrWhiteSpace(value) => BadRequest(context, $"query parameter '{name}' is empty"),
             _ => Results.Empty,
         };
         return values.Count == 1 && !string.IsNullOrWhiteSpace(value);
     }
 
-    private static IResult ToHttp(ControlResult result, string successText) => result.Outcome switch
+    internal static bool WantsJson(HttpRequest request) =>
+        request.GetTypedHeaders().Accept.Any(a => a.MediaType.Value is "application/json" or "application/problem+json");
+
+    private static IResult BadRequest(HttpContext context, string detail) => WantsJson(context.Request)
+        ? TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "bad request")
+        : Text(detail, StatusCodes.Status400BadRequest);
+
+    private static IResult Failure(HttpContext context, ControlResult result)
     {
-        ControlOutcome.Done => Text(successText, StatusCodes.Status200OK),
-        ControlOutcome.NoConference => Text(NoConferenceText, StatusCodes.Status404NotFound),
-        ControlOutcome.UnknownParticipant => Text(result.Detail!, StatusCodes.Status404NotFound),
-        ControlOutcome.InvalidNumber => Text(result.Detail!, StatusCodes.Status400BadRequest),
-        ControlOutcome.NotConfigured => Text($"not configured: {result.Detail}", StatusCodes.Status503ServiceUnavailable),
-        ControlOutcome.CallEnded => Text($"the call has ended: {result.Detail}", StatusCodes.Status410Gone),
-        _ => result.Failure?.Failure switch
-        {
-            TelnyxFailure.TimedOut => Text($"Telnyx timed out: {result.Detail}", StatusCodes.Status504GatewayTimeout),
-            TelnyxFailure.Unreachable => Text($"Telnyx unreachable: {result.Detail}", StatusCodes.Status502BadGateway),
-            _ => Text($"Telnyx error: {result.Detail}", StatusCodes.Status502BadGateway),
-        },
-    };
+        var (status, title) = ControlActions.Failure(result);
+        return WantsJson(context.Request)
+            ? TypedResults.Problem(result.Detail ?? title, statusCode: status, title: title)
+            : Text(ControlActions.FailureText(result), status);
+    }
 
     private static IResult Text(string text, int status) => Results.Text(text, PlainText, Encoding.UTF8, status);
+}
+
+/// <summary>
+/// GET URLs with side effects are refused when a browser says it fetches them for another site (an img tag on a
+/// hostile page would otherwise ride on the owner's saved Basic credentials) or only prefetches them.
+/// </summary>
+internal sealed class RefuseCrossSiteAndPrefetch : IEndpointFilter
+{
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var headers = context.HttpContext.Request.Headers;
+        if (headers["Sec-Fetch-Site"] == "cross-site")
+        {
+            return ValueTask.FromResult<object?>(Results.Text("refused: a cross-site request cannot act on the conference",
+                "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden));
+        }
+
+        if (headers["Sec-Purpose"].ToString().Contains("prefetch", StringComparison.OrdinalIgnoreCase)
+            || headers["Purpose"].ToString().Contains("prefetch", StringComparison.OrdinalIgnoreCase))
+        {
+            return ValueTask.FromResult<object?>(Results.Text("refused: prefetch does not act on the conference",
+                "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden));
+        }
+
+        return next(context);
+    }
 }

@@ -23,6 +23,13 @@ public static class SettingNames
         ("TELNYX_PUBLIC_KEY", "Webhooks:PublicKey"),
         ("TELNYX_VERIFY_WEBHOOKS", "Webhooks:Verify"),
         ("TELNYX_WEBHOOK_TOLERANCE_SECONDS", "Webhooks:ToleranceSeconds"),
+        ("CONTROL_USER", "Control:User"),
+        ("CONTROL_PASSWORD", "Control:Password"),
+        ("CONTROL_TOKEN", "Control:Token"),
+        ("CONTROL_RATE_LIMIT_PER_MINUTE", "Control:RequestsPerMinute"),
+        ("CONTROL_AUTH_FAILURES_PER_MINUTE", "Control:FailedAttemptsPerMinute"),
+        ("PULL_RATE_LIMIT_PER_MINUTE", "Control:PullsPerMinute"),
+        ("PULL_ALLOWED_PREFIXES", "Conference:PullAllowedPrefixes"),
     ];
 
     /// <summary>The configuration key a flat name sets, or null when the name is not one of ours.</summary>

@@ -123,7 +123,8 @@ public sealed class ControlRouteTests : IAsyncLifetime
     [Fact]
     public async Task S5_ListWithoutConference_Answers200WithTheDemoText()
     {
-        using var response = await _app.CreateClient().GetAsync($"{Prefix}/list");
+        using var client = _app.CreateControlClient();
+        using var response = await client.GetAsync($"{Prefix}/list");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);

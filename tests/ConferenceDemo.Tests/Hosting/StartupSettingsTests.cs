@@ -16,7 +16,8 @@ public sealed class StartupSettingsTests : IDisposable
     private sealed record Run(int? ExitCode, string Output);
 
     /// <summary>Starts the server on 127.0.0.1 (any free port); returns when it exits or says it is listening.</summary>
-    private async Task<Run> StartAsync(Dictionary<string, string> environment, string? dotEnv = null)
+    private async Task<Run> StartAsync(Dictionary<string, string> environment, string? dotEnv = null,
+        Func<Uri, Func<string>, Task>? whileRunning = null)
     {
         if (dotEnv is not null)
         {
@@ -42,7 +43,7 @@ public sealed class StartupSettingsTests : IDisposable
 
         using var process = Process.Start(info)!;
         var output = new StringBuilder();
-        var listening = new TaskCompletionSource();
+        var listening = new TaskCompletionSource<Uri>();
         void OnLine(object? _, DataReceivedEventArgs e)
         {
             lock (output)
@@ -50,9 +51,9 @@ public sealed class StartupSettingsTests : IDisposable
                 output.AppendLine(e.Data);
             }
 
-            if (e.Data?.Contains("Now listening on", StringComparison.Ordinal) == true)
+            if (e.Data is { } line && line.Contains("Now listening on: ", StringComparison.Ordinal))
             {
-                listening.TrySetResult();
+                listening.TrySetResult(new Uri(line[(line.IndexOf("Now listening on: ", StringComparison.Ordinal) + 18)..].Trim()));
             }
         }
 
@@ -71,6 +72,18 @@ public sealed class StartupSettingsTests : IDisposable
         }
         else
         {
+            if (first == listening.Task && whileRunning is not null)
+            {
+                await Task.Delay(200); // the start-up lines after "listening"
+                await whileRunning(await listening.Task, () =>
+                {
+                    lock (output)
+                    {
+                        return output.ToString();
+                    }
+                });
+            }
+
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }
@@ -91,6 +104,9 @@ public sealed class StartupSettingsTests : IDisposable
     [InlineData("TELNYX_PHONE_NUMBER", "555-1234", "TELNYX_PHONE_NUMBER (Telnyx:PhoneNumber) must be an E.164 number")]
     [InlineData("TELNYX_WAITING_URL", "waiting.mp3", "TELNYX_WAITING_URL (Conference:WaitingUrl) must be an absolute http(s) URL")]
     [InlineData("TELNYX_PUBLIC_KEY", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "TELNYX_PUBLIC_KEY (Webhooks:PublicKey) looks like hex")]
+    [InlineData("CONTROL_TOKEN", "short", "CONTROL_TOKEN (Control:Token) must be at least 16 characters")]
+    [InlineData("PULL_ALLOWED_PREFIXES", "+1,44", "PULL_ALLOWED_PREFIXES (Conference:PullAllowedPrefixes) must be E.164 prefixes")]
+    [InlineData("CONTROL_RATE_LIMIT_PER_MINUTE", "0", "CONTROL_RATE_LIMIT_PER_MINUTE (Control:RequestsPerMinute)")]
     public async Task MalformedSetting_StopsTheServerWithAMessageNamingIt(string name, string value, string message)
     {
         var run = await StartAsync(new() { [name] = value });
@@ -108,6 +124,35 @@ public sealed class StartupSettingsTests : IDisposable
         Assert.Null(run.ExitCode);
         Assert.Contains("TELNYX_API_KEY is not set", run.Output, StringComparison.Ordinal);
         Assert.Contains("TELNYX_PUBLIC_KEY is not set", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NoControlCredentials_APasswordIsGeneratedPrintedOnceAndWorks()
+    {
+        (int Anonymous, int WithPassword)? statuses = null;
+        string? password = null;
+        var run = await StartAsync([], whileRunning: async (baseUrl, currentOutput) =>
+        {
+            using var http = new HttpClient { BaseAddress = baseUrl };
+            using var anonymous = await http.GetAsync("/telnyx-conf-v2/list");
+            for (var i = 0; i < 50 && password is null; i++)
+            {
+                password = currentOutput().Split('\n').Select(l => System.Text.RegularExpressions.Regex.Match(l, "user 'admin', password '([^']+)'"))
+                    .FirstOrDefault(m => m.Success)?.Groups[1].Value;
+                await Task.Delay(100);
+            }
+
+            Assert.NotNull(password);
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/telnyx-conf-v2/list");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{password}")));
+            using var signedIn = await http.SendAsync(request);
+            statuses = ((int)anonymous.StatusCode, (int)signedIn.StatusCode);
+        });
+
+        Assert.Equal((401, 200), statuses);
+        Assert.Equal(1, run.Output.Split(password!).Length - 1); // printed once, logged nowhere else
+        Assert.Contains("a password was generated and printed once on the console", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]

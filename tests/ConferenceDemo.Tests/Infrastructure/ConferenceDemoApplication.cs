@@ -23,6 +23,9 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
     public const string WaitingUrl = "https://example.com/waiting.mp3";
     public const string PhoneNumber = "+15559990000";
     public const string ConnectionId = "1234567890123456789";
+    public const string ControlUser = "admin";
+    public const string ControlPassword = "test-control-password";
+    public const string ControlToken = "test-control-token-0123456789";
 
     public RecordingTelnyxHandler Telnyx { get; } = new();
 
@@ -43,6 +46,10 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
             ["Telnyx:ConnectionId"] = ConnectionId,
             ["Conference:WaitingUrl"] = WaitingUrl,
             ["Webhooks:PublicKey"] = Signer.PublicKeyBase64,
+            ["Control:Password"] = ControlPassword,
+            ["Control:Token"] = ControlToken,
+            ["Control:RequestsPerMinute"] = "10000",
+            ["Control:PullsPerMinute"] = "10000",
             ["Serilog:MinimumLevel:Default"] = "Warning",
         };
     }
@@ -86,9 +93,20 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
 
     public Task WhenIdleAsync() => Services.GetRequiredService<ConferenceSequencer>().WhenIdleAsync();
 
+    /// <summary>A client signed in to the control routes with HTTP Basic, as the owner's browser or curl -u is.</summary>
+    public HttpClient CreateControlClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ControlUser}:{ControlPassword}")));
+        return client;
+    }
+
+    /// <summary>GET as the signed-in owner; the status and the body text.</summary>
     public async Task<(int Status, string Text)> GetAsync(string pathAndQuery)
     {
-        using var response = await CreateClient().GetAsync(pathAndQuery);
+        using var client = CreateControlClient();
+        using var response = await client.GetAsync(pathAndQuery);
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 

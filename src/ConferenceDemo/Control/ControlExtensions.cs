@@ -1,0 +1,101 @@
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace ConferenceDemo.Control;
+
+/// <summary>Marks an endpoint as a control route: owner only, rate limited per client.</summary>
+internal sealed class ControlRoute;
+
+public static partial class ControlExtensions
+{
+    public const string PullPolicy = "pull";
+    private const string OwnerPolicy = "owner";
+
+    /// <summary>Credentials, rate limits, Problem Details, JSON in snake_case, and the OpenAPI document.</summary>
+    public static IHostApplicationBuilder AddConferenceControl(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ControlOptions>()
+            .BindConfiguration(ControlOptions.SectionName)
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ControlOptions>, ControlOptionsValidator>();
+        builder.Services.AddSingleton<ControlCredentials>();
+        builder.Services.AddSingleton<FailedSignInLimiter>();
+        builder.Services.AddHostedService<GeneratedPasswordNotice>();
+
+        builder.Services.AddAuthentication(ControlAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ControlAuthenticationHandler>(ControlAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(OwnerPolicy, policy => policy.AddAuthenticationSchemes(ControlAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = async (context, ct) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "60";
+                context.HttpContext.Response.ContentType = "text/plain; charset=utf-8";
+                await context.HttpContext.Response.WriteAsync("too many requests; try again in a minute", ct);
+            };
+
+            // Every control route: a budget per client. Webhooks and /healthz are not limited here.
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                context.GetEndpoint()?.Metadata.GetMetadata<ControlRoute>() is null
+                    ? RateLimitPartition.GetNoLimiter("")
+                    : RateLimitPartition.GetFixedWindowLimiter(ClientKey.Of(context), _ => Window(
+                        context.RequestServices.GetRequiredService<IOptions<ControlOptions>>().Value.RequestsPerMinute)));
+
+            // Dialing out costs money: one budget for the whole server.
+            limiter.AddPolicy(PullPolicy, context => RateLimitPartition.GetFixedWindowLimiter(PullPolicy, _ => Window(
+                context.RequestServices.GetRequiredService<IOptions<ControlOptions>>().Value.PullsPerMinute)));
+        });
+
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    /// <summary>Sign-in, then the rate limits, in front of every endpoint that asks for them.</summary>
+    public static WebApplication UseControlAccess(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        return app;
+    }
+
+    /// <summary>Owner only, and counted against the client's control budget.</summary>
+    public static RouteGroupBuilder RequireControlAccess(this RouteGroupBuilder group)
+    {
+        group.RequireAuthorization(OwnerPolicy).WithMetadata(new ControlRoute());
+        return group;
+    }
+
+    private static FixedWindowRateLimiterOptions Window(int permits) =>
+        new() { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 };
+
+    /// <summary>Prints a generated password once, to the console only: not through the logger, whose sinks may be files.</summary>
+    private sealed partial class GeneratedPasswordNotice(ControlCredentials credentials, ILogger<GeneratedPasswordNotice> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            if (credentials.GeneratedPassword is { } password)
+            {
+                Generated(logger);
+                Console.Out.WriteLine($"Control routes: user '{credentials.User}', password '{password}' (generated for this run; " +
+                    "set CONTROL_PASSWORD or CONTROL_TOKEN to choose your own)");
+                Console.Out.Flush();
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        [LoggerMessage(1, LogLevel.Warning, "Neither CONTROL_PASSWORD nor CONTROL_TOKEN is set: a password was generated and printed once on the console")]
+        private static partial void Generated(ILogger logger);
+    }
+}
