@@ -103,39 +103,66 @@ public sealed partial class ConferenceEvents(
         };
         room.Participants.Add(participant);
 
+        // The greeting and the seat go out together, as in the Node demo: the caller is put in the room without
+        // waiting for the speak's round trip. The room is changed only after both have answered.
         var first = room.ConferenceId is null;
         var greeting = first ? Settings.FirstCallerGreeting : Settings.LaterCallerGreeting;
-        if (!await TryAsync(() => telnyx.SpeakAsync(ccid, greeting, Settings.Voice, Settings.Language), "speak", ccid, room))
-        {
-            if (room.Find(ccid) is null)
-            {
-                return; // the caller hung up already; nobody to put in a conference
-            }
-        }
-
+        var speak = SendAsync(() => telnyx.SpeakAsync(ccid, greeting, Settings.Voice, Settings.Language), "speak", ccid);
+        var seat = first
+            ? telnyx.CreateConferenceAsync(ccid, room.Name, ClientStates.ConferenceCreated)
+            : JoinAsync(room.ConferenceId!, ccid);
+        TelnyxCommandException? seatFailure = null;
         try
         {
+            var conferenceId = await seat;
             if (first)
             {
-                room.ConferenceId = await telnyx.CreateConferenceAsync(ccid, room.Name, ClientStates.ConferenceCreated);
-                Log.ConferenceOpened(logger, room.ConferenceId, ccid);
-            }
-            else
-            {
-                await telnyx.JoinConferenceAsync(room.ConferenceId!, ccid, ClientStates.JoinedByServer);
+                room.ConferenceId = conferenceId;
+                Log.ConferenceOpened(logger, conferenceId, ccid);
             }
 
             participant.Status = ParticipantStatus.Joining;
         }
         catch (TelnyxCommandException ex)
         {
+            seatFailure = ex;
+        }
+
+        var speakFailure = await speak;
+        if (seatFailure is not null)
+        {
             // No half-made conference and no caller left waiting in silence: forget them and hang up.
-            Log.CouldNotSeat(logger, ccid, ex.Command, ex.Reason);
+            Log.CouldNotSeat(logger, ccid, seatFailure.Command, seatFailure.Reason);
             room.Remove(ccid);
-            if (!ex.CallHasEnded)
+            if (!seatFailure.CallHasEnded && speakFailure?.CallHasEnded != true)
             {
                 await TryAsync(() => telnyx.HangupAsync(ccid), "hangup", ccid);
             }
+        }
+        else if (speakFailure?.CallHasEnded == true)
+        {
+            await RemoveAsync(room, ccid, "gone (Telnyx: call has already ended)");
+        }
+    }
+
+    private async Task<string> JoinAsync(string conferenceId, string ccid)
+    {
+        await telnyx.JoinConferenceAsync(conferenceId, ccid, ClientStates.JoinedByServer);
+        return conferenceId;
+    }
+
+    /// <summary>Sends a command whose failure is logged, not thrown; returns the failure, if any.</summary>
+    private async Task<TelnyxCommandException?> SendAsync(Func<Task> command, string name, string ccid)
+    {
+        try
+        {
+            await command();
+            return null;
+        }
+        catch (TelnyxCommandException ex)
+        {
+            Log.CommandFailed(logger, name, ccid, ex.Reason);
+            return ex;
         }
     }
 

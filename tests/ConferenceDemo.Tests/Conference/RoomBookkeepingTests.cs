@@ -91,14 +91,33 @@ public sealed class RoomBookkeepingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CallerWhoHangsUpDuringTheGreeting_IsNotJoined()
+    public async Task CallerWhoHangsUpDuringTheGreeting_IsDroppedAndNotHungUpAgain()
     {
+        // The greeting and the join go out together (as in the Node demo); Telnyx says the call has ended.
         _app.Telnyx.Respond = (r, _) => Task.FromResult(r.Path == Expect.Call(B, "speak")
             ? RecordingTelnyxHandler.Json(HttpStatusCode.UnprocessableEntity, File.ReadAllText(FixturePath("responses", "error_422_call_already_ended.json")))
             : null);
 
-        Expect.Commands(await _app.DeliverAsync(Answered(B, FromB)), Expect.SpeakLater(B));
-        Assert.Null((await _app.RoomAsync()).Find(B));
+        Expect.Commands(await _app.DeliverAsync(Answered(B, FromB)), Expect.SpeakLater(B), Expect.Join("conf-1", B));
+        var room = await _app.RoomAsync();
+        Assert.Null(room.Find(B));
+        Assert.True(room.HasDeparted(B));
+        Assert.Equal([A], room.Participants.Select(p => p.CallControlId));
+    }
+
+    [Fact]
+    public async Task FirstCallerWhoHangsUpDuringTheGreeting_LeavesNoConference()
+    {
+        await using var app = new ConferenceDemoApplication();
+        app.Telnyx.Respond = (r, _) => Task.FromResult(r.Path is "/v2/conferences" || r.Path == Expect.Call(C, "speak")
+            ? RecordingTelnyxHandler.Json(HttpStatusCode.UnprocessableEntity, File.ReadAllText(FixturePath("responses", "error_422_call_already_ended.json")))
+            : null);
+
+        Expect.Commands(await app.DeliverAsync(Answered(C, FromC)), Expect.SpeakFirst(C), Expect.Create(C));
+
+        var room = await app.RoomAsync();
+        Assert.Null(room.ConferenceId);
+        Assert.Empty(room.Participants);
     }
 
     [Fact]

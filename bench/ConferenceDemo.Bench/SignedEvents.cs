@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Crypto.Signers;
+using Org.BouncyCastle.Security;
+
+namespace ConferenceDemo.Bench;
+
+/// <summary>A webhook as Telnyx would send it: body bytes and the two signature headers.</summary>
+internal sealed record SignedRequest(byte[] Body, string Timestamp, string Signature);
+
+/// <summary>
+/// Webhook bodies made from the test fixtures (real Telnyx payload shapes), each with a fresh data.id, signed with a
+/// key made for this run.
+/// </summary>
+internal sealed class SignedEvents
+{
+    private readonly Ed25519PrivateKeyParameters _key = new(new SecureRandom());
+    private readonly Dictionary<string, string> _templates = [];
+
+    public SignedEvents(string fixtures)
+    {
+        foreach (var file in Directory.GetFiles(fixtures, "*.json"))
+        {
+            var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))!;
+            node["data"]!["id"] = "__ID__";
+            var payload = node["data"]!["payload"]!.AsObject();
+            payload["call_control_id"] = "__CCID__";
+            if (payload.ContainsKey("conference_id"))
+            {
+                payload["conference_id"] = "__CONF__";
+            }
+
+            if (payload.ContainsKey("from"))
+            {
+                payload["from"] = "__FROM__";
+            }
+
+            if (payload.ContainsKey("client_state"))
+            {
+                payload.Remove("client_state");
+            }
+
+            _templates[Path.GetFileNameWithoutExtension(file)] = node.ToJsonString();
+        }
+    }
+
+    public string PublicKeyBase64 => Convert.ToBase64String(_key.GeneratePublicKey().GetEncoded());
+
+    public static string CallId(int n) => $"v3:bench-call-{n:D7}";
+
+    public static string Number(int n) => $"+1555{n % 10_000_000:D7}";
+
+    public SignedRequest Make(string eventType, int call, string conferenceId = "conf-bench")
+    {
+        var body = _templates[eventType]
+            .Replace("__ID__", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("__CCID__", CallId(call), StringComparison.Ordinal)
+            .Replace("__CONF__", conferenceId, StringComparison.Ordinal)
+            .Replace("__FROM__", Number(call), StringComparison.Ordinal);
+        return Sign(Encoding.UTF8.GetBytes(body));
+    }
+
+    public SignedRequest Sign(byte[] body)
+    {
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var message = Encoding.ASCII.GetBytes(timestamp + "|").Concat(body).ToArray();
+        var signer = new Ed25519Signer();
+        signer.Init(true, _key);
+        signer.BlockUpdate(message, 0, message.Length);
+        return new SignedRequest(body, timestamp, Convert.ToBase64String(signer.GenerateSignature()));
+    }
+
+    /// <summary>Many requests at once, signed on every core (signing is the slow part of making them).</summary>
+    public SignedRequest[] MakeMany(int count, Func<int, SignedRequest> make)
+    {
+        var requests = new SignedRequest[count];
+        Parallel.For(0, count, i => requests[i] = make(i));
+        return requests;
+    }
+}
