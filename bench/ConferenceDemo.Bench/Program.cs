@@ -138,7 +138,7 @@ using (var load = new LoadGenerator(new Uri(server.BaseUrl, "/telnyx-conf-v2/sta
 
         report.Add("Event to command", $"  of which: webhook sent to speak at Telnyx, {perSecond:0} call/s",
             $"p50 {toSpeak.Percentile(50):0.00} ms, p99 {toSpeak.Percentile(99):0.00} ms", "–");
-        report.Add("Event to command", $"  of which: speak to join at Telnyx (one command's round trip), {perSecond:0} call/s",
+        report.Add("Event to command", $"  of which: speak to join at Telnyx (the two are sent together), {perSecond:0} call/s",
             $"p50 {speakToJoin.Percentile(50):0.00} ms, p99 {speakToJoin.Percentile(99):0.00} ms", "–");
     }
 }
