@@ -128,9 +128,7 @@ public sealed class CallFlowScenarioTests : IAsyncLifetime
     [Fact]
     public async Task S8_CreateRejected_HangsUpTheCallerAndLeavesNoConference()
     {
-        _app.Telnyx.Respond = (r, _) => Task.FromResult(r.Path == "/v2/conferences"
-            ? RecordingTelnyxHandler.Json(HttpStatusCode.UnprocessableEntity, File.ReadAllText(FixturePath("responses", "error_422_conference_name_conflict.json")))
-            : null);
+        _app.Telnyx.FailOn(HttpStatusCode.UnprocessableEntity, "error_422_conference_name_conflict.json", "/v2/conferences");
 
         Expect.Commands(await _app.DeliverAsync(Answered(A, FromA)), Expect.SpeakFirst(A), Expect.Create(A), Expect.Hangup(A));
 
@@ -147,7 +145,7 @@ public sealed class CallFlowScenarioTests : IAsyncLifetime
     [InlineData("""{"data":null}""")]
     public async Task S8b_S8c_CreateAnsweredWithoutAnId_HangsUpTheCallerAndLeavesNoConference(string answer)
     {
-        _app.Telnyx.Respond = (r, _) => Task.FromResult(r.Path == "/v2/conferences" ? RecordingTelnyxHandler.Json(HttpStatusCode.OK, answer) : null);
+        _app.Telnyx.AnswerOn(HttpStatusCode.OK, answer, "/v2/conferences");
 
         Expect.Commands(await _app.DeliverAsync(Answered(A, FromA)), Expect.SpeakFirst(A), Expect.Create(A), Expect.Hangup(A));
 
@@ -179,15 +177,7 @@ public sealed class CallFlowScenarioTests : IAsyncLifetime
     [Fact]
     public async Task S9_SecondCallerAnsweredWhileTheCreateIsInFlight_JoinsTheSameConference_ExactlyOneCreate()
     {
-        _app.Telnyx.Respond = async (r, ct) =>
-        {
-            if (r.Path == "/v2/conferences")
-            {
-                await Task.Delay(250, ct);
-            }
-
-            return null;
-        };
+        _app.Telnyx.DelayOn("/v2/conferences", 250);
 
         using (var a = await _app.PostWebhookAsync(Answered(A, FromA)))
         using (var b = await _app.PostWebhookAsync(Answered(B, FromB)))
@@ -204,15 +194,7 @@ public sealed class CallFlowScenarioTests : IAsyncLifetime
     [Fact]
     public async Task S9b_JoinedArrivesBeforeTheCreateAnswer_HoldGoesToTheRightConference()
     {
-        _app.Telnyx.Respond = async (r, ct) =>
-        {
-            if (r.Path == "/v2/conferences")
-            {
-                await Task.Delay(300, ct);
-            }
-
-            return null;
-        };
+        _app.Telnyx.DelayOn("/v2/conferences", 300);
 
         using (var answered = await _app.PostWebhookAsync(Answered(A, FromA)))
         using (var joined = await _app.PostWebhookAsync(Joined(A, "conf-1")))

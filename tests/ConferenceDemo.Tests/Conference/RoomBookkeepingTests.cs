@@ -94,9 +94,7 @@ public sealed class RoomBookkeepingTests : IAsyncLifetime
     public async Task CallerWhoHangsUpDuringTheGreeting_IsDroppedAndNotHungUpAgain()
     {
         // The greeting and the join go out together (as in the Node demo); Telnyx says the call has ended.
-        _app.Telnyx.Respond = (r, _) => Task.FromResult(r.Path == Expect.Call(B, "speak")
-            ? RecordingTelnyxHandler.Json(HttpStatusCode.UnprocessableEntity, File.ReadAllText(FixturePath("responses", "error_422_call_already_ended.json")))
-            : null);
+        _app.Telnyx.FailOn(HttpStatusCode.UnprocessableEntity, "error_422_call_already_ended.json", Expect.Call(B, "speak"));
 
         Expect.Commands(await _app.DeliverAsync(Answered(B, FromB)), Expect.SpeakLater(B), Expect.Join("conf-1", B));
         var room = await _app.RoomAsync();
@@ -109,9 +107,7 @@ public sealed class RoomBookkeepingTests : IAsyncLifetime
     public async Task FirstCallerWhoHangsUpDuringTheGreeting_LeavesNoConference()
     {
         await using var app = new ConferenceDemoApplication();
-        app.Telnyx.Respond = (r, _) => Task.FromResult(r.Path is "/v2/conferences" || r.Path == Expect.Call(C, "speak")
-            ? RecordingTelnyxHandler.Json(HttpStatusCode.UnprocessableEntity, File.ReadAllText(FixturePath("responses", "error_422_call_already_ended.json")))
-            : null);
+        app.Telnyx.FailOn(HttpStatusCode.UnprocessableEntity, "error_422_call_already_ended.json", "/v2/conferences", Expect.Call(C, "speak"));
 
         Expect.Commands(await app.DeliverAsync(Answered(C, FromC)), Expect.SpeakFirst(C), Expect.Create(C));
 
@@ -123,9 +119,7 @@ public sealed class RoomBookkeepingTests : IAsyncLifetime
     [Fact]
     public async Task JoinRejected_HangsUpThatCallerAndKeepsTheConference()
     {
-        _app.Telnyx.Respond = (r, _) => Task.FromResult(r.Path == Expect.Conference("conf-1", "join")
-            ? RecordingTelnyxHandler.Json(HttpStatusCode.UnprocessableEntity, File.ReadAllText(FixturePath("responses", "error_422_max_participants_reached.json")))
-            : null);
+        _app.Telnyx.FailOn(HttpStatusCode.UnprocessableEntity, "error_422_max_participants_reached.json", Expect.Conference("conf-1", "join"));
 
         Expect.Commands(await _app.DeliverAsync(Answered(B, FromB)), Expect.SpeakLater(B), Expect.Join("conf-1", B), Expect.Hangup(B));
         var room = await _app.RoomAsync();
@@ -138,9 +132,7 @@ public sealed class RoomBookkeepingTests : IAsyncLifetime
     {
         await CallerJoinsAsync(_app, B, FromB);
         Expect.Commands(await _app.DeliverAsync(Joined(B, "conf-1")), Expect.Unhold("conf-1", A));
-        _app.Telnyx.Respond = (r, _) => Task.FromResult(r.Path == Expect.Conference("conf-1", "hold")
-            ? RecordingTelnyxHandler.Json(HttpStatusCode.UnprocessableEntity, File.ReadAllText(FixturePath("responses", "error_422_call_already_ended.json")))
-            : null);
+        _app.Telnyx.FailOn(HttpStatusCode.UnprocessableEntity, "error_422_call_already_ended.json", Expect.Conference("conf-1", "hold"));
 
         Expect.Commands(await _app.DeliverAsync(Left(B, "conf-1")), Expect.Hold("conf-1", A));
 

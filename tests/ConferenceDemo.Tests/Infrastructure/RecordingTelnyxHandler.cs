@@ -41,6 +41,26 @@ public sealed class RecordingTelnyxHandler : HttpMessageHandler
     public static HttpResponseMessage Json(HttpStatusCode status, string json) =>
         new(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
 
+    /// <summary>Requests to any of <paramref name="paths"/> get this answer; the rest are answered as usual.</summary>
+    public void AnswerOn(HttpStatusCode status, string body, params string[] paths) =>
+        Respond = (r, _) => Task.FromResult(paths.Contains(r.Path) ? Json(status, body) : null);
+
+    /// <summary>Requests to any of <paramref name="paths"/> get one of Telnyx's error bodies (Fixtures/responses).</summary>
+    public void FailOn(HttpStatusCode status, string errorFixture, params string[] paths) =>
+        AnswerOn(status, File.ReadAllText(TelnyxWebhooks.FixturePath("responses", errorFixture)), paths);
+
+    /// <summary>Requests to <paramref name="path"/> are answered after <paramref name="milliseconds"/>.</summary>
+    public void DelayOn(string path, int milliseconds) =>
+        Respond = async (r, ct) =>
+        {
+            if (r.Path == path)
+            {
+                await Task.Delay(milliseconds, ct);
+            }
+
+            return null;
+        };
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);

@@ -30,20 +30,6 @@ public sealed class ShuffledRedeliveryTests
     private static Step[] Join(string ccid, string from) =>
         [W(Initiated(ccid, from: from)), W(Answered(ccid, from)), W(Joined(ccid, "conf-1"))];
 
-    private static void CreateAnswers(RecordingTelnyxHandler telnyx, HttpStatusCode status, string body) =>
-        telnyx.Respond = (r, _) => Task.FromResult(r.Path == "/v2/conferences" ? RecordingTelnyxHandler.Json(status, body) : null);
-
-    private static void CreateTakes(RecordingTelnyxHandler telnyx, int milliseconds) =>
-        telnyx.Respond = async (r, ct) =>
-        {
-            if (r.Path == "/v2/conferences")
-            {
-                await Task.Delay(milliseconds, ct);
-            }
-
-            return null;
-        };
-
     private static Scenario Build(string name) => name switch
     {
         "S1" => new(null, OpenWithA()),
@@ -57,15 +43,15 @@ public sealed class ShuffledRedeliveryTests
             W(Initiated(D, "outgoing", to: Dialed, clientState: ClientStates.Dialed)),
             W(Answered(D, ConferenceDemoApplication.PhoneNumber, Dialed, ClientStates.Dialed)),
             W(Created("conf-1", D), Joined(D, "conf-1"))),
-        "S8" => new(t => CreateAnswers(t, HttpStatusCode.UnprocessableEntity, """{"errors":[{"code":"90033","title":"Conference name already active"}]}"""),
+        "S8" => new(t => t.AnswerOn(HttpStatusCode.UnprocessableEntity, """{"errors":[{"code":"90033","title":"Conference name already active"}]}""", "/v2/conferences"),
             W(Initiated(A)), W(Answered(A, FromA)), W(Hangup(A))),
-        "S8b" => new(t => CreateAnswers(t, HttpStatusCode.OK, ""), W(Initiated(A)), W(Answered(A, FromA)), W(Hangup(A))),
-        "S8c" => new(t => CreateAnswers(t, HttpStatusCode.OK, """{"data":{"name":"myconf"}}"""), W(Initiated(A)), W(Answered(A, FromA)), W(Hangup(A))),
+        "S8b" => new(t => t.AnswerOn(HttpStatusCode.OK, "", "/v2/conferences"), W(Initiated(A)), W(Answered(A, FromA)), W(Hangup(A))),
+        "S8c" => new(t => t.AnswerOn(HttpStatusCode.OK, """{"data":{"name":"myconf"}}""", "/v2/conferences"), W(Initiated(A)), W(Answered(A, FromA)), W(Hangup(A))),
         // The create is slow; B's answered and A's joined arrive while it is in flight (no settling in between).
         // (Who joins first is who waits on hold, so the two joined are separate steps.)
-        "S9" => new(t => CreateTakes(t, 250), new Window(false, Answered(A, FromA)), W(Answered(B, FromB)),
+        "S9" => new(t => t.DelayOn("/v2/conferences", 250), new Window(false, Answered(A, FromA)), W(Answered(B, FromB)),
             W(Joined(A, "conf-1")), W(Joined(B, "conf-1"))),
-        "S9b" => new(t => CreateTakes(t, 300), new Window(false, Answered(A, FromA)), W(Joined(A, "conf-1")),
+        "S9b" => new(t => t.DelayOn("/v2/conferences", 300), new Window(false, Answered(A, FromA)), W(Joined(A, "conf-1")),
             W(Answered(B, FromB)), W(Joined(B, "conf-1"))),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };

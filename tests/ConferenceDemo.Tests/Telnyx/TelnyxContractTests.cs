@@ -28,9 +28,7 @@ public sealed class TelnyxContractTests(PrismMock prism) : IClassFixture<PrismMo
         await app.DeliverAsync(Left(B, "conf-1"));
 
         // A create that fails ends in a hangup: include it.
-        app.Telnyx.Respond = (r, _) => Task.FromResult(r.Path == "/v2/conferences"
-            ? RecordingTelnyxHandler.Json(System.Net.HttpStatusCode.UnprocessableEntity, "{}")
-            : null);
+        app.Telnyx.AnswerOn(System.Net.HttpStatusCode.UnprocessableEntity, "{}", "/v2/conferences");
         await app.DeliverAsync(Ended("conf-1", A));
         await app.DeliverAsync(Answered(C, FromC));
         return app.Telnyx.Requests;
