@@ -28,6 +28,8 @@ var root = Repository.Root();
 var quick = args.Contains("--quick"); // a short run to check the bench itself
 var seconds = quick ? 2 : 10;
 var logLevel = args.SkipWhile(a => a != "--log-level").Skip(1).FirstOrDefault(); // e.g. Warning: what logging costs
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault(); // ingest, event or memory: one part, for a look (no report)
+bool Runs(string part) => only is null || only == part;
 var report = new Report(root);
 Console.WriteLine($"ConferenceDemo benchmark: {report.Machine}");
 
@@ -77,6 +79,8 @@ var pacedMix = events.MakeMany(seconds * 1000, i => events.Make(lifecycle[i % 5]
 var warmup = events.MakeMany(quick ? 10_000 : 30_000, i => events.Make(lifecycle[i % 5], 4_000_000 + (i / 5)));
 var warmupTime = TimeSpan.FromSeconds(quick ? 2 : 5);
 
+if (Runs("ingest"))
+{
 await using (var bare = await ServerProcess.StartAsync(benchDll, ["--bare"], new Dictionary<string, string>()))
 using (var load = new LoadGenerator(new Uri(bare.BaseUrl, "/telnyx-conf-v2/start"), 32))
 {
@@ -104,8 +108,11 @@ using (var load = new LoadGenerator(new Uri(server.BaseUrl, "/telnyx-conf-v2/sta
     fixedRate = await load.FixedRateAsync(pacedMix, 1000);
     report.Ingest("one call's life: initiated, answered, joined, left, hangup", rate, saturated, fixedRate, cpuPerRequest);
 }
+}
 
 // 4. Event to command: call.answered sent -> the join (or create) reaches Telnyx.
+if (Runs("event"))
+{
 await using (var server = await ServerProcess.StartAsync(serverDll, [], environment))
 using (var load = new LoadGenerator(new Uri(server.BaseUrl, "/telnyx-conf-v2/start"), 64))
 {
@@ -124,6 +131,12 @@ using (var load = new LoadGenerator(new Uri(server.BaseUrl, "/telnyx-conf-v2/sta
         var latencies = await Measure.SeatLatenciesAsync(telnyx, sentAt, i => SignedEvents.CallId(first + i));
         report.Add("Event to command", $"call.answered to join at Telnyx, {perSecond:0} call/s ({count} calls)",
             $"p50 {latencies.Percentile(50):0.00} ms, p99 {latencies.Percentile(99):0.00} ms, max {latencies.Max:0.00} ms", "p99 < 5 ms");
+        if (only is not null)
+        {
+            Console.WriteLine("  samples (ms): " + string.Join(" ", Enumerable.Range(0, Math.Min(count, 40)).Select(i =>
+                telnyx.SeatedAt.TryGetValue(SignedEvents.CallId(first + i), out var t) ? $"{(t - sentAt[i]) * 1000.0 / Stopwatch.Frequency:0.0}" : "x")));
+        }
+
         var toSpeak = new Latencies();
         var speakToJoin = new Latencies();
         for (var i = 0; i < count; i++)
@@ -143,8 +156,12 @@ using (var load = new LoadGenerator(new Uri(server.BaseUrl, "/telnyx-conf-v2/sta
     }
 }
 
+}
+
 // 5. Memory with one full conference: 800 participants, Telnyx's maximum. The first 100 also warm the code paths
 //    (JIT, connection pools, buffers), so the growth from 100 to 800 is what participants cost.
+if (Runs("memory"))
+{
 await using (var server = await ServerProcess.StartAsync(serverDll, [], environment))
 using (var load = new LoadGenerator(new Uri(server.BaseUrl, "/telnyx-conf-v2/start"), 16))
 {
@@ -166,7 +183,13 @@ using (var load = new LoadGenerator(new Uri(server.BaseUrl, "/telnyx-conf-v2/sta
         + $"{700 * roomBytes / 1024:0} KiB: below what RSS resolves)", $"{full - warm:+0.0;-0.0} MiB ({(full - warm) * 1024 * 1024 / 700:0} B per participant)", "< 4 KB per participant");
 }
 
-report.Write(Path.Combine(root, "docs", "benchmarks.md"));
+}
+
+if (only is null)
+{
+    report.Write(Path.Combine(root, "docs", "benchmarks.md"));
+}
+
 return 0;
 
 internal static class Repository
