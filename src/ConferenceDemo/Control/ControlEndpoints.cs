@@ -11,7 +11,6 @@ namespace ConferenceDemo.Control;
 /// </summary>
 public static class ControlEndpoints
 {
-    public const string NoConferenceText = ControlActions.NoConferenceText;
     private const string PlainText = "text/plain; charset=utf-8";
 
     public static RouteGroupBuilder MapConferenceControl(this IEndpointRouteBuilder app)
@@ -43,7 +42,7 @@ public static class ControlEndpoints
 
         if (snapshot is null)
         {
-            return Text(NoConferenceText, StatusCodes.Status200OK);
+            return Text(ControlActions.NoConferenceText, StatusCodes.Status200OK);
         }
 
         var text = new StringBuilder($"Conference ID: {snapshot.ConferenceId}\n\nParticipant List: \n");

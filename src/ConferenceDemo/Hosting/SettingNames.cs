@@ -59,7 +59,4 @@ public static class SettingNames
 
         return key;
     }
-
-    /// <summary>Every (flat, key) pair, for messages that explain the settings.</summary>
-    public static IReadOnlyList<(string Flat, string Key)> All => Table;
 }

@@ -29,9 +29,9 @@ internal sealed record HoldRequest(IReadOnlyList<string> CallControlIds, string?
 
 internal sealed record DataEnvelope<T>(T? Data);
 
-internal sealed record ConferenceData(string? Id, string? Name);
+internal sealed record ConferenceData(string? Id);
 
-internal sealed record CallData(string? CallControlId, string? CallLegId, string? CallSessionId);
+internal sealed record CallData(string? CallControlId);
 
 internal sealed record ErrorsEnvelope(IReadOnlyList<TelnyxError>? Errors);
 
