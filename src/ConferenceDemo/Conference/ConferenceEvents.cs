@@ -17,6 +17,9 @@ public sealed partial class ConferenceEvents(
 {
     private const string UnknownNumber = "unknown";
 
+    /// <summary>Telnyx's code for "a conference with this name is already active".</summary>
+    private const string NameInUseCode = "90033";
+
     private ConferenceOptions Settings => options.Value;
 
     /// <summary>Event types that change something. Every other type is acknowledged and left alone.</summary>
@@ -108,17 +111,19 @@ public sealed partial class ConferenceEvents(
         var first = room.ConferenceId is null;
         var greeting = first ? Settings.FirstCallerGreeting : Settings.LaterCallerGreeting;
         var speak = SendAsync(() => telnyx.SpeakAsync(ccid, greeting, Settings.Voice, Settings.Language), "speak", ccid);
-        var seat = first
-            ? telnyx.CreateConferenceAsync(ccid, room.Name, ClientStates.ConferenceCreated)
-            : JoinAsync(room.ConferenceId!, ccid);
+        var seat = first ? CreateOrAdoptAsync(room.Name, ccid) : JoinAsync(room.ConferenceId!, ccid);
         TelnyxCommandException? seatFailure = null;
         try
         {
-            var conferenceId = await seat;
+            var (conferenceId, adopted) = await seat;
             if (first)
             {
                 room.ConferenceId = conferenceId;
                 Log.ConferenceOpened(logger, conferenceId, ccid);
+                if (adopted is not null)
+                {
+                    TakeOverRoster(room, adopted, before: participant);
+                }
             }
 
             participant.Status = ParticipantStatus.Joining;
@@ -145,10 +150,72 @@ public sealed partial class ConferenceEvents(
         }
     }
 
-    private async Task<string> JoinAsync(string conferenceId, string ccid)
+    private async Task<(string ConferenceId, IReadOnlyList<ConferenceParticipant>? Adopted)> JoinAsync(string conferenceId, string ccid)
     {
         await telnyx.JoinConferenceAsync(conferenceId, ccid, ClientStates.JoinedByServer);
-        return conferenceId;
+        return (conferenceId, null);
+    }
+
+    /// <summary>
+    /// Creates the conference. When Telnyx says one of that name is already running (this server restarted and forgot
+    /// it), joins the caller to that one instead of hanging up, and returns who Telnyx says is in it.
+    /// </summary>
+    private async Task<(string ConferenceId, IReadOnlyList<ConferenceParticipant>? Adopted)> CreateOrAdoptAsync(string name, string ccid)
+    {
+        try
+        {
+            return (await telnyx.CreateConferenceAsync(ccid, name, ClientStates.ConferenceCreated), null);
+        }
+        catch (TelnyxCommandException ex) when (ex.Errors.Any(e => e.Code == NameInUseCode))
+        {
+            var existing = await telnyx.FindActiveConferenceAsync(name);
+            if (existing is null)
+            {
+                throw;
+            }
+
+            Log.Adopting(logger, existing, name);
+            IReadOnlyList<ConferenceParticipant> roster = [];
+            try
+            {
+                roster = await telnyx.ListParticipantsAsync(existing);
+            }
+            catch (TelnyxCommandException rosterFailure)
+            {
+                Log.CommandFailed(logger, "list_participants", ccid, rosterFailure.Reason);
+            }
+
+            await telnyx.JoinConferenceAsync(existing, ccid, ClientStates.JoinedByServer);
+            return (existing, roster);
+        }
+    }
+
+    /// <summary>
+    /// Lists the participants Telnyx already had in an adopted conference, ahead of the caller who found it. Their
+    /// numbers are not known. One lone participant on hold was, in all likelihood, held by this server before it
+    /// restarted, so it is released when the caller arrives.
+    /// </summary>
+    private void TakeOverRoster(ConferenceRoom room, IReadOnlyList<ConferenceParticipant> roster, Participant before)
+    {
+        var present = roster
+            .Where(p => p.Status == "joined" && !string.IsNullOrEmpty(p.CallControlId) && p.CallControlId != before.CallControlId
+                && room.Find(p.CallControlId) is null && !room.HasDeparted(p.CallControlId))
+            .Select(p => new Participant
+            {
+                CallControlId = p.CallControlId!,
+                Number = UnknownNumber,
+                Status = ParticipantStatus.InRoom,
+                Muted = p.Muted,
+                OnHold = p.OnHold,
+            })
+            .ToList();
+        room.Participants.InsertRange(room.Participants.IndexOf(before), present);
+        if (present is [{ OnHold: true } alone])
+        {
+            room.AutoHeldCallControlId = alone.CallControlId;
+        }
+
+        Log.RosterTakenOver(logger, room.ConferenceId!, present.Count);
     }
 
     /// <summary>Sends a command whose failure is logged, not thrown; returns the failure, if any.</summary>
@@ -328,6 +395,12 @@ public sealed partial class ConferenceEvents(
 
         [LoggerMessage(12, LogLevel.Information, "{EventType} for {CallControlId} ignored: that leg has already gone")]
         public static partial void LateForDeparted(ILogger logger, string eventType, string callControlId);
+
+        [LoggerMessage(13, LogLevel.Warning, "A conference named {Name} is already running at Telnyx ({ConferenceId}): joining it instead of creating one")]
+        public static partial void Adopting(ILogger logger, string conferenceId, string name);
+
+        [LoggerMessage(14, LogLevel.Information, "Conference {ConferenceId} taken over with {Count} participant(s) already in it")]
+        public static partial void RosterTakenOver(ILogger logger, string conferenceId, int count);
 
         [LoggerMessage(11, LogLevel.Error, "Applying {EventType} (call_control_id {CallControlId}, conference_id {ConferenceId}) failed")]
         public static partial void EventFailed(ILogger logger, Exception exception, string eventType, string? callControlId, string? conferenceId);

@@ -53,6 +53,34 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
             : data.Id;
     }
 
+    /// <summary>The id of the in-progress conference called <paramref name="name"/>, or null when there is none.</summary>
+    public async Task<string?> FindActiveConferenceAsync(string name, CancellationToken ct = default)
+    {
+        var body = await SendAsync("list_conferences", HttpMethod.Get,
+            $"conferences?filter%5Bname%5D={Uri.EscapeDataString(name)}&filter%5Bstatus%5D=in_progress", null, ct);
+        var list = ReadList("list_conferences", body, TelnyxJson.Default.ListEnvelopeConferenceData);
+        return list.Data?.FirstOrDefault(c => !string.IsNullOrEmpty(c.Id))?.Id;
+    }
+
+    /// <summary>Everyone Telnyx has in a conference, every page of it (a conference holds at most 800).</summary>
+    public async Task<IReadOnlyList<ConferenceParticipant>> ListParticipantsAsync(string conferenceId, CancellationToken ct = default)
+    {
+        var participants = new List<ConferenceParticipant>();
+        for (var page = 1; page <= 10; page++)
+        {
+            var body = await SendAsync("list_participants", HttpMethod.Get,
+                $"conferences/{Uri.EscapeDataString(conferenceId)}/participants?page%5Bnumber%5D={page}&page%5Bsize%5D=250", null, ct);
+            var list = ReadList("list_participants", body, TelnyxJson.Default.ListEnvelopeConferenceParticipant);
+            participants.AddRange(list.Data ?? []);
+            if (page >= (list.Meta?.TotalPages ?? 1))
+            {
+                break;
+            }
+        }
+
+        return participants;
+    }
+
     public Task JoinConferenceAsync(string conferenceId, string callControlId, string? clientState, CancellationToken ct = default) =>
         SendAsync("join", ConferenceAction(conferenceId, "join"), new JoinConferenceRequest(callControlId, clientState, NewCommandId()),
             TelnyxJson.Default.JoinConferenceRequest, ct);
@@ -77,7 +105,11 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
     private static string ConferenceAction(string conferenceId, string action) =>
         $"conferences/{Uri.EscapeDataString(conferenceId)}/actions/{action}";
 
-    private async Task<byte[]> SendAsync<T>(string command, string path, T body, JsonTypeInfo<T> typeInfo, CancellationToken ct)
+    private Task<byte[]> SendAsync<T>(string command, string path, T body, JsonTypeInfo<T> typeInfo, CancellationToken ct) =>
+        // Serialised once: every attempt sends the same bytes, so the same command_id.
+        SendAsync(command, HttpMethod.Post, path, JsonSerializer.SerializeToUtf8Bytes(body, typeInfo), ct);
+
+    private async Task<byte[]> SendAsync(string command, HttpMethod method, string path, byte[]? json, CancellationToken ct)
     {
         var settings = options.Value;
         if (!settings.HasApiKey)
@@ -86,13 +118,11 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
             throw new TelnyxCommandException(command, TelnyxFailure.NotConfigured, "TELNYX_API_KEY is not set");
         }
 
-        // Serialised once: every attempt sends the same bytes, so the same command_id.
-        var json = JsonSerializer.SerializeToUtf8Bytes(body, typeInfo);
         var started = time.GetTimestamp();
         var budget = TimeSpan.FromSeconds(settings.RetryBudgetSeconds);
         for (var attempt = 1; ; attempt++)
         {
-            var outcome = await AttemptAsync(command, path, json, settings, ct);
+            var outcome = await AttemptAsync(command, method, path, json, settings, ct);
             var elapsed = time.GetElapsedTime(started);
             if (outcome.Body is { } success)
             {
@@ -115,11 +145,12 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
 
     private sealed record Attempt(byte[]? Body, int? StatusCode, TelnyxCommandException? Failure, bool Retryable, TimeSpan? RetryAfter);
 
-    private async Task<Attempt> AttemptAsync(string command, string path, byte[] json, TelnyxOptions settings, CancellationToken ct)
+    private async Task<Attempt> AttemptAsync(string command, HttpMethod method, string path, byte[]? json, TelnyxOptions settings,
+        CancellationToken ct)
     {
-        using var content = new ByteArrayContent(json);
-        content.Headers.ContentType = Json;
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        using var content = json is null ? null : new ByteArrayContent(json);
+        content?.Headers.ContentType = Json;
+        using var request = new HttpRequestMessage(method, path) { Content = content };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         attemptTimeout.CancelAfter(TimeSpan.FromSeconds(settings.CommandTimeoutSeconds));
@@ -161,6 +192,19 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
             var envelope = body.Length == 0 ? null : JsonSerializer.Deserialize(body, typeInfo);
             return envelope?.Data ?? throw new TelnyxCommandException(command, TelnyxFailure.InvalidResponse,
                 body.Length == 0 ? "the answer is empty" : "the answer has no data");
+        }
+        catch (JsonException ex)
+        {
+            throw new TelnyxCommandException(command, TelnyxFailure.InvalidResponse, "the answer is not the JSON Telnyx sends", inner: ex);
+        }
+    }
+
+    private static ListEnvelope<T> ReadList<T>(string command, byte[] body, JsonTypeInfo<ListEnvelope<T>> typeInfo)
+    {
+        try
+        {
+            return (body.Length == 0 ? null : JsonSerializer.Deserialize(body, typeInfo))
+                ?? throw new TelnyxCommandException(command, TelnyxFailure.InvalidResponse, "the answer is empty");
         }
         catch (JsonException ex)
         {

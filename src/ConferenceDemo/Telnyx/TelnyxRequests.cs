@@ -31,6 +31,13 @@ internal sealed record DataEnvelope<T>(T? Data);
 
 internal sealed record ConferenceData(string? Id);
 
+internal sealed record ListEnvelope<T>(IReadOnlyList<T>? Data, PageMeta? Meta);
+
+internal sealed record PageMeta(int? TotalPages);
+
+/// <summary>A participant as Telnyx lists it (GET /conferences/{id}/participants).</summary>
+public sealed record ConferenceParticipant(string? CallControlId, string? Status, bool Muted, bool OnHold);
+
 internal sealed record CallData(string? CallControlId);
 
 internal sealed record ErrorsEnvelope(IReadOnlyList<TelnyxError>? Errors);
@@ -52,4 +59,6 @@ internal sealed record ErrorsEnvelope(IReadOnlyList<TelnyxError>? Errors);
 [JsonSerializable(typeof(DataEnvelope<ConferenceData>))]
 [JsonSerializable(typeof(DataEnvelope<CallData>))]
 [JsonSerializable(typeof(ErrorsEnvelope))]
+[JsonSerializable(typeof(ListEnvelope<ConferenceData>))]
+[JsonSerializable(typeof(ListEnvelope<ConferenceParticipant>))]
 internal sealed partial class TelnyxJson : JsonSerializerContext;

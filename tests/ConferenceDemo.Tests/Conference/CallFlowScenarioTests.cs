@@ -128,7 +128,7 @@ public sealed class CallFlowScenarioTests : IAsyncLifetime
     [Fact]
     public async Task S8_CreateRejected_HangsUpTheCallerAndLeavesNoConference()
     {
-        _app.Telnyx.FailOn(HttpStatusCode.UnprocessableEntity, "error_422_conference_name_conflict.json", "/v2/conferences");
+        _app.Telnyx.FailOn(HttpStatusCode.UnprocessableEntity, "error_422_invalid_call_control_id.json", "/v2/conferences");
 
         Expect.Commands(await _app.DeliverAsync(Answered(A, FromA)), Expect.SpeakFirst(A), Expect.Create(A), Expect.Hangup(A));
 

@@ -8,6 +8,9 @@ namespace ConferenceDemo.Tests.Infrastructure;
 /// <summary>One request the server sent to "Telnyx".</summary>
 public sealed record RecordedRequest(HttpMethod Method, string Path, string Body, string? Authorization, string? ContentType)
 {
+    /// <summary>The query string as sent (still escaped), e.g. "?filter%5Bname%5D=myconf".</summary>
+    public string Query { get; init; } = "";
+
     public JsonNode? Json => string.IsNullOrEmpty(Body) ? null : JsonNode.Parse(Body);
 
     public override string ToString() => $"{Method} {Path} {Body}";
@@ -65,12 +68,18 @@ public sealed class RecordingTelnyxHandler : HttpMessageHandler
     {
         var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
         var recorded = new RecordedRequest(request.Method, request.RequestUri!.AbsolutePath, body,
-            request.Headers.Authorization?.ToString(), request.Content?.Headers.ContentType?.MediaType);
+            request.Headers.Authorization?.ToString(), request.Content?.Headers.ContentType?.MediaType) { Query = request.RequestUri.Query };
         _requests.Enqueue(recorded);
 
         if (Respond is { } respond && await respond(recorded, cancellationToken) is { } custom)
         {
             return custom;
+        }
+
+        if (recorded.Method == HttpMethod.Get)
+        {
+            // Lists (conferences, participants): nothing running unless a test says so.
+            return Json(HttpStatusCode.OK, """{"data":[],"meta":{"page_number":1,"page_size":250,"total_pages":1,"total_results":0}}""");
         }
 
         return recorded.Path switch

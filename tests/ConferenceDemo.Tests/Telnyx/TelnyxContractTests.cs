@@ -27,19 +27,35 @@ public sealed class TelnyxContractTests(PrismMock prism) : IClassFixture<PrismMo
         Assert.Equal(200, (await app.GetAsync("/telnyx-conf-v2/pull?number=%2B15557654321")).Status);
         await app.DeliverAsync(Left(B, "conf-1"));
 
-        // A create that fails ends in a hangup: include it.
-        app.Telnyx.AnswerOn(System.Net.HttpStatusCode.UnprocessableEntity, "{}", "/v2/conferences");
+        // A create refused because the name is in use looks the running conference up and reads its roster;
+        // with none running, the caller is hung up. Include all of it.
+        app.Telnyx.FailOn(System.Net.HttpStatusCode.UnprocessableEntity, "error_422_conference_name_conflict.json", "/v2/conferences");
         await app.DeliverAsync(Ended("conf-1", A));
         await app.DeliverAsync(Answered(C, FromC));
-        return app.Telnyx.Requests;
+        var requests = app.Telnyx.Requests.ToList();
+
+        await using var restarted = new ConferenceDemoApplication();
+        var nameInUse = File.ReadAllText(FixturePath("responses", "error_422_conference_name_conflict.json"));
+        restarted.Telnyx.Respond = (r, _) => Task.FromResult<HttpResponseMessage?>((r.Method.Method, r.Path) switch
+        {
+            ("POST", "/v2/conferences") => RecordingTelnyxHandler.Json(System.Net.HttpStatusCode.UnprocessableEntity, nameInUse),
+            ("GET", "/v2/conferences") => RecordingTelnyxHandler.Json(System.Net.HttpStatusCode.OK, """{"data":[{"id":"conf-old"}]}"""),
+            _ => null,
+        });
+        await restarted.DeliverAsync(Answered(A, FromA));
+        requests.AddRange(restarted.Telnyx.Requests);
+        return requests;
     }
 
-    private async Task<(int Status, string Body)> SendToPrismAsync(string path, string body)
+    private async Task<(int Status, string Body)> SendToPrismAsync(string path, string body, HttpMethod? method = null)
     {
         using var http = new HttpClient { BaseAddress = prism.BaseUrl };
         using var content = new StringContent(body, Encoding.UTF8);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var request = new HttpRequestMessage(HttpMethod.Post, path.TrimStart('/')) { Content = content };
+        using var request = new HttpRequestMessage(method ?? HttpMethod.Post, path.TrimStart('/'))
+        {
+            Content = method == HttpMethod.Get ? null : content,
+        };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ConferenceDemoApplication.ApiKey);
         using var response = await http.SendAsync(request);
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
@@ -49,13 +65,14 @@ public sealed class TelnyxContractTests(PrismMock prism) : IClassFixture<PrismMo
     public async Task EveryCommandBody_IsAcceptedByTelnyxsOpenApiSpec()
     {
         var commands = await EveryCommandTheServerSendsAsync();
-        var kinds = commands.Select(c => c.Path.Split('/')[^1]).ToHashSet();
-        Assert.Superset(new HashSet<string> { "answer", "speak", "conferences", "join", "hold", "unhold", "mute", "unmute",
-            "record_start", "record_stop", "calls", "hangup" }, kinds);
+        var kinds = commands.Select(c => $"{c.Method} {c.Path.Split('/')[^1]}").ToHashSet();
+        Assert.Superset(new HashSet<string> { "POST answer", "POST speak", "POST conferences", "POST join", "POST hold", "POST unhold",
+            "POST mute", "POST unmute", "POST record_start", "POST record_stop", "POST calls", "POST hangup",
+            "GET conferences", "GET participants" }, kinds);
 
         foreach (var command in commands)
         {
-            var (status, body) = await SendToPrismAsync(command.Path, command.Body);
+            var (status, body) = await SendToPrismAsync(command.Path + command.Query, command.Body, command.Method);
             Assert.True(status is >= 200 and < 300, $"Prism rejected {command}: {status} {body}");
         }
     }
@@ -67,6 +84,16 @@ public sealed class TelnyxContractTests(PrismMock prism) : IClassFixture<PrismMo
     public async Task Prism_RejectsBodiesTheSpecDoesNotAccept(string path, string body)
     {
         var (status, _) = await SendToPrismAsync(path, body);
+
+        Assert.Equal(422, status);
+    }
+
+    [Theory]
+    [InlineData("/v2/conferences?filter%5Bstatus%5D=bogus")]                   // not a conference status
+    [InlineData("/v2/conferences/conf-1/participants?page%5Bsize%5D=9999")]     // page size is 1-250
+    public async Task Prism_RejectsQueriesTheSpecDoesNotAccept(string pathAndQuery)
+    {
+        var (status, _) = await SendToPrismAsync(pathAndQuery, "", HttpMethod.Get);
 
         Assert.Equal(422, status);
     }
