@@ -58,9 +58,15 @@ public static partial class ControlExtensions
         return builder;
     }
 
-    /// <summary>Sign-in, then the rate limits, in front of every endpoint that asks for them.</summary>
+    /// <summary>nosniff on every answer; sign-in, then the rate limits, in front of every endpoint that asks for them.</summary>
     public static WebApplication UseControlAccess(this WebApplication app)
     {
+        // Control routes echo what they were given (a participant id) in text: never let a browser read it as HTML.
+        app.Use((context, next) =>
+        {
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            return next(context);
+        });
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

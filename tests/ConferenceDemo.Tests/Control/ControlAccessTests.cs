@@ -266,6 +266,7 @@ public sealed class ControlAccessTests : IAsyncLifetime
         var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal("done", json["outcome"]!.GetValue<string>());
         Assert.Equal(action, json["action"]!.GetValue<string>());
         Assert.Equal([telnyxPath], _app.Telnyx.TakeNew().Select(r => r.Path));
