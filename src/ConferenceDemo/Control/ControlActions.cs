@@ -8,7 +8,11 @@ public sealed record ParticipantAction(
     string Name,
     string Summary,
     Func<ConferenceControl, string, CancellationToken, Task<ControlResult>> Run,
-    Func<string, string> SuccessText);
+    Func<string, string> SuccessText)
+{
+    /// <summary>"record-start" as "RecordStart": for endpoint names in the OpenAPI document.</summary>
+    public string PascalName => string.Concat(Name.Split('-').Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
+}
 
 /// <summary>The participant actions, shared by the demo's GET URLs and the POST API.</summary>
 public static class ControlActions

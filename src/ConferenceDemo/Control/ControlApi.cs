@@ -18,7 +18,7 @@ public static class ControlApi
         {
             api.MapPost($"/participants/{{callControlId}}/{action.Name}",
                     (string callControlId, ConferenceControl control, CancellationToken ct) => RunAsync(action, callControlId, control, ct))
-                .WithName($"Post{string.Concat(action.Name.Split('-').Select(w => char.ToUpperInvariant(w[0]) + w[1..]))}")
+                .WithName($"Post{action.PascalName}")
                 .WithSummary(action.Summary)
                 .ProducesProblem(StatusCodes.Status404NotFound)
                 .ProducesProblem(StatusCodes.Status410Gone)

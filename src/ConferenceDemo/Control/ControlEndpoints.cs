@@ -22,7 +22,7 @@ public static class ControlEndpoints
         foreach (var action in ControlActions.Participant)
         {
             group.MapGet($"/{action.Name}", (HttpContext context, ConferenceControl control) => OnParticipantAsync(context, control, action))
-                .WithName($"Get{string.Concat(action.Name.Split('-').Select(w => char.ToUpperInvariant(w[0]) + w[1..]))}")
+                .WithName($"Get{action.PascalName}")
                 .WithSummary($"{action.Summary} (?participant=<call_control_id>)")
                 .AddEndpointFilter<RefuseCrossSiteAndPrefetch>();
         }
