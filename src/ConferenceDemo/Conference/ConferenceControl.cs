@@ -37,11 +37,11 @@ public sealed class ConferenceControl(
 
     public Task<ControlResult> StartRecordingAsync(string callControlId, CancellationToken ct = default) =>
         OnParticipantAsync(callControlId,
-            (_, p) => telnyx.StartRecordingAsync(p.CallControlId, Settings.RecordingFormat, Settings.RecordingChannels, ct),
+            (_, p) => telnyx.StartRecordingAsync(p.CallControlId, Settings.RecordingFormat, Settings.RecordingChannels, TelnyxClient.NewCommandId(), ct),
             p => p.Recording = true, ct);
 
     public Task<ControlResult> StopRecordingAsync(string callControlId, CancellationToken ct = default) =>
-        OnParticipantAsync(callControlId, (_, p) => telnyx.StopRecordingAsync(p.CallControlId, ct), p => p.Recording = false, ct);
+        OnParticipantAsync(callControlId, (_, p) => telnyx.StopRecordingAsync(p.CallControlId, TelnyxClient.NewCommandId(), ct), p => p.Recording = false, ct);
 
     /// <summary>
     /// Dials <paramref name="number"/> from TELNYX_PHONE_NUMBER. The leg is marked as ours, so when it answers it is
@@ -70,7 +70,7 @@ public sealed class ConferenceControl(
 
         try
         {
-            var leg = await telnyx.DialAsync(number, settings.PhoneNumber, settings.ConnectionId, ClientStates.Dialed, ct);
+            var leg = await telnyx.DialAsync(number, settings.PhoneNumber, settings.ConnectionId, ClientStates.Dialed, TelnyxClient.NewCommandId(), ct);
             return ControlResult.Done with { CallControlId = leg };
         }
         catch (TelnyxCommandException ex)

@@ -85,7 +85,7 @@ public sealed partial class ConferenceEvents(
             return;
         }
 
-        await TryAsync(() => telnyx.AnswerAsync(ccid, clientState: null), "answer", ccid);
+        await TryAsync(() => telnyx.AnswerAsync(ccid, clientState: null, TelnyxClient.NewCommandId()), "answer", ccid);
     }
 
     private async Task OnCallAnsweredAsync(ConferenceRoom room, string ccid, EventPayload payload)
@@ -110,7 +110,7 @@ public sealed partial class ConferenceEvents(
         // waiting for the speak's round trip. The room is changed only after both have answered.
         var first = room.ConferenceId is null;
         var greeting = first ? Settings.FirstCallerGreeting : Settings.LaterCallerGreeting;
-        var speak = SendAsync(() => telnyx.SpeakAsync(ccid, greeting, Settings.Voice, Settings.Language), "speak", ccid);
+        var speak = SendAsync(() => telnyx.SpeakAsync(ccid, greeting, Settings.Voice, Settings.Language, TelnyxClient.NewCommandId()), "speak", ccid);
         var seat = first ? CreateOrAdoptAsync(room.Name, ccid) : JoinAsync(room.ConferenceId!, ccid);
         TelnyxCommandException? seatFailure = null;
         try
@@ -141,7 +141,7 @@ public sealed partial class ConferenceEvents(
             room.Remove(ccid);
             if (!seatFailure.CallHasEnded && speakFailure?.CallHasEnded != true)
             {
-                await TryAsync(() => telnyx.HangupAsync(ccid), "hangup", ccid);
+                await TryAsync(() => telnyx.HangupAsync(ccid, TelnyxClient.NewCommandId()), "hangup", ccid);
             }
         }
         else if (speakFailure?.CallHasEnded == true)
@@ -152,7 +152,7 @@ public sealed partial class ConferenceEvents(
 
     private async Task<(string ConferenceId, IReadOnlyList<ConferenceParticipant>? Adopted)> JoinAsync(string conferenceId, string ccid)
     {
-        await telnyx.JoinConferenceAsync(conferenceId, ccid, ClientStates.JoinedByServer);
+        await telnyx.JoinConferenceAsync(conferenceId, ccid, ClientStates.JoinedByServer, TelnyxClient.NewCommandId());
         return (conferenceId, null);
     }
 
@@ -164,7 +164,7 @@ public sealed partial class ConferenceEvents(
     {
         try
         {
-            return (await telnyx.CreateConferenceAsync(ccid, name, ClientStates.ConferenceCreated), null);
+            return (await telnyx.CreateConferenceAsync(ccid, name, ClientStates.ConferenceCreated, TelnyxClient.NewCommandId()), null);
         }
         catch (TelnyxCommandException ex) when (ex.Errors.Any(e => e.Code == NameInUseCode))
         {
@@ -185,7 +185,7 @@ public sealed partial class ConferenceEvents(
                 Log.CommandFailed(logger, "list_participants", ccid, rosterFailure.Reason);
             }
 
-            await telnyx.JoinConferenceAsync(existing, ccid, ClientStates.JoinedByServer);
+            await telnyx.JoinConferenceAsync(existing, ccid, ClientStates.JoinedByServer, TelnyxClient.NewCommandId());
             return (existing, roster);
         }
     }

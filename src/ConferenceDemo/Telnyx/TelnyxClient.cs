@@ -16,26 +16,26 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
-    public Task AnswerAsync(string callControlId, string? clientState, CancellationToken ct = default) =>
-        SendAsync("answer", CallAction(callControlId, "answer"), new AnswerRequest(clientState, NewCommandId()), TelnyxJson.Default.AnswerRequest, ct);
+    public Task AnswerAsync(string callControlId, string? clientState, string commandId, CancellationToken ct = default) =>
+        SendAsync("answer", CallAction(callControlId, "answer"), new AnswerRequest(clientState, commandId), TelnyxJson.Default.AnswerRequest, ct);
 
-    public Task HangupAsync(string callControlId, CancellationToken ct = default) =>
-        SendAsync("hangup", CallAction(callControlId, "hangup"), new HangupRequest(NewCommandId()), TelnyxJson.Default.HangupRequest, ct);
+    public Task HangupAsync(string callControlId, string commandId, CancellationToken ct = default) =>
+        SendAsync("hangup", CallAction(callControlId, "hangup"), new HangupRequest(commandId), TelnyxJson.Default.HangupRequest, ct);
 
-    public Task SpeakAsync(string callControlId, string text, string voice, string language, CancellationToken ct = default) =>
-        SendAsync("speak", CallAction(callControlId, "speak"), new SpeakRequest(text, voice, language, NewCommandId()), TelnyxJson.Default.SpeakRequest, ct);
+    public Task SpeakAsync(string callControlId, string text, string voice, string language, string commandId, CancellationToken ct = default) =>
+        SendAsync("speak", CallAction(callControlId, "speak"), new SpeakRequest(text, voice, language, commandId), TelnyxJson.Default.SpeakRequest, ct);
 
-    public Task StartRecordingAsync(string callControlId, string format, string channels, CancellationToken ct = default) =>
-        SendAsync("record_start", CallAction(callControlId, "record_start"), new RecordStartRequest(format, channels, NewCommandId()),
+    public Task StartRecordingAsync(string callControlId, string format, string channels, string commandId, CancellationToken ct = default) =>
+        SendAsync("record_start", CallAction(callControlId, "record_start"), new RecordStartRequest(format, channels, commandId),
             TelnyxJson.Default.RecordStartRequest, ct);
 
-    public Task StopRecordingAsync(string callControlId, CancellationToken ct = default) =>
-        SendAsync("record_stop", CallAction(callControlId, "record_stop"), new RecordStopRequest(NewCommandId()), TelnyxJson.Default.RecordStopRequest, ct);
+    public Task StopRecordingAsync(string callControlId, string commandId, CancellationToken ct = default) =>
+        SendAsync("record_stop", CallAction(callControlId, "record_stop"), new RecordStopRequest(commandId), TelnyxJson.Default.RecordStopRequest, ct);
 
     /// <summary>Dials out; returns the new leg's call_control_id.</summary>
-    public async Task<string> DialAsync(string to, string from, string connectionId, string? clientState, CancellationToken ct = default)
+    public async Task<string> DialAsync(string to, string from, string connectionId, string? clientState, string commandId, CancellationToken ct = default)
     {
-        var body = await SendAsync("dial", "calls", new DialRequest(to, from, connectionId, clientState, NewCommandId()), TelnyxJson.Default.DialRequest, ct);
+        var body = await SendAsync("dial", "calls", new DialRequest(to, from, connectionId, clientState, commandId), TelnyxJson.Default.DialRequest, ct);
         var data = ReadData("dial", body, TelnyxJson.Default.DataEnvelopeCallData);
         return string.IsNullOrEmpty(data.CallControlId)
             ? throw new TelnyxCommandException("dial", TelnyxFailure.InvalidResponse, "the answer has no data.call_control_id")
@@ -43,9 +43,9 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
     }
 
     /// <summary>Creates a conference around an answered leg; returns the conference id.</summary>
-    public async Task<string> CreateConferenceAsync(string callControlId, string name, string? clientState, CancellationToken ct = default)
+    public async Task<string> CreateConferenceAsync(string callControlId, string name, string? clientState, string commandId, CancellationToken ct = default)
     {
-        var body = await SendAsync("create_conference", "conferences", new CreateConferenceRequest(callControlId, name, clientState, NewCommandId()),
+        var body = await SendAsync("create_conference", "conferences", new CreateConferenceRequest(callControlId, name, clientState, commandId),
             TelnyxJson.Default.CreateConferenceRequest, ct);
         var data = ReadData("create_conference", body, TelnyxJson.Default.DataEnvelopeConferenceData);
         return string.IsNullOrEmpty(data.Id)
@@ -81,8 +81,8 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
         return participants;
     }
 
-    public Task JoinConferenceAsync(string conferenceId, string callControlId, string? clientState, CancellationToken ct = default) =>
-        SendAsync("join", ConferenceAction(conferenceId, "join"), new JoinConferenceRequest(callControlId, clientState, NewCommandId()),
+    public Task JoinConferenceAsync(string conferenceId, string callControlId, string? clientState, string commandId, CancellationToken ct = default) =>
+        SendAsync("join", ConferenceAction(conferenceId, "join"), new JoinConferenceRequest(callControlId, clientState, commandId),
             TelnyxJson.Default.JoinConferenceRequest, ct);
 
     public Task MuteAsync(string conferenceId, IReadOnlyList<string> callControlIds, CancellationToken ct = default) =>
@@ -97,7 +97,8 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
     public Task UnholdAsync(string conferenceId, IReadOnlyList<string> callControlIds, CancellationToken ct = default) =>
         SendAsync("unhold", ConferenceAction(conferenceId, "unhold"), new ParticipantsRequest(callControlIds), TelnyxJson.Default.ParticipantsRequest, ct);
 
-    private static string NewCommandId() => Guid.NewGuid().ToString();
+    /// <summary>A fresh command_id; the caller keeps it for every attempt and re-send of one logical command.</summary>
+    public static string NewCommandId() => Guid.NewGuid().ToString();
 
     private static string CallAction(string callControlId, string action) =>
         $"calls/{Uri.EscapeDataString(callControlId)}/actions/{action}";

@@ -24,7 +24,7 @@ public sealed class TelnyxClientTests : IDisposable
     [Fact]
     public async Task IdsInPaths_AreEscaped()
     {
-        await _client.HangupAsync("v3:a/b?c#d");
+        await _client.HangupAsync("v3:a/b?c#d", "cmd-1");
         await _client.MuteAsync("conf id/1", ["v3:x"]);
 
         Assert.Equal("/v2/calls/v3%3Aa%2Fb%3Fc%23d/actions/hangup", _telnyx.Requests[0].Path);
@@ -34,7 +34,7 @@ public sealed class TelnyxClientTests : IDisposable
     [Fact]
     public async Task EveryRequest_CarriesTheBearerKey()
     {
-        await _client.AnswerAsync("v3:a", clientState: null);
+        await _client.AnswerAsync("v3:a", clientState: null, "cmd-1");
 
         Assert.Equal("Bearer k", _telnyx.Requests[0].Authorization);
         Assert.Equal(["command_id"], _telnyx.Requests[0].Json!.AsObject().Select(p => p.Key));
@@ -54,7 +54,7 @@ public sealed class TelnyxClientTests : IDisposable
         _telnyx.Respond = (_, _) => Task.FromResult<HttpResponseMessage?>(RecordingTelnyxHandler.Json(HttpStatusCode.UnprocessableEntity,
             File.ReadAllText(TelnyxWebhooks.FixturePath("responses", "error_422_call_already_ended.json"))));
 
-        var ex = await Assert.ThrowsAsync<TelnyxCommandException>(() => _client.HangupAsync("v3:a"));
+        var ex = await Assert.ThrowsAsync<TelnyxCommandException>(() => _client.HangupAsync("v3:a", "cmd-1"));
 
         Assert.Equal(TelnyxFailure.Rejected, ex.Failure);
         Assert.Equal(422, ex.StatusCode);
@@ -67,7 +67,7 @@ public sealed class TelnyxClientTests : IDisposable
     {
         _telnyx.Respond = (_, _) => Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(HttpStatusCode.Forbidden));
 
-        var ex = await Assert.ThrowsAsync<TelnyxCommandException>(() => _client.HangupAsync("v3:a"));
+        var ex = await Assert.ThrowsAsync<TelnyxCommandException>(() => _client.HangupAsync("v3:a", "cmd-1"));
 
         Assert.Equal("HTTP 403 Forbidden", ex.Reason);
         Assert.False(ex.CallHasEnded);
@@ -79,13 +79,13 @@ public sealed class TelnyxClientTests : IDisposable
         _telnyx.Respond = (_, _) => Task.FromResult<HttpResponseMessage?>(RecordingTelnyxHandler.Json(HttpStatusCode.OK,
             File.ReadAllText(TelnyxWebhooks.FixturePath("responses", "conference_create.json"))));
 
-        Assert.Equal("3fa85f64-5717-4562-b3fc-2c963f66afa6", await _client.CreateConferenceAsync("v3:a", "myconf", null));
+        Assert.Equal("3fa85f64-5717-4562-b3fc-2c963f66afa6", await _client.CreateConferenceAsync("v3:a", "myconf", null, "cmd-1"));
     }
 
     [Fact]
     public async Task Dial_ReturnsTheNewLegsCallControlId()
     {
-        Assert.Equal("v3:dialed-1", await _client.DialAsync("+15551234567", "+15559990000", "123", null));
+        Assert.Equal("v3:dialed-1", await _client.DialAsync("+15551234567", "+15559990000", "123", null, "cmd-1"));
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class TelnyxClientTests : IDisposable
         var options = Options.Create(new TelnyxOptions { ApiKey = "" });
         var client = new TelnyxClient(_http, options, TimeProvider.System, NullLogger<TelnyxClient>.Instance);
 
-        var ex = await Assert.ThrowsAsync<TelnyxCommandException>(() => client.HangupAsync("v3:a"));
+        var ex = await Assert.ThrowsAsync<TelnyxCommandException>(() => client.HangupAsync("v3:a", "cmd-1"));
 
         Assert.Equal(TelnyxFailure.NotConfigured, ex.Failure);
         Assert.Empty(_telnyx.Requests);
