@@ -1,6 +1,6 @@
-using ConferenceDemo.Conference;
 using ConferenceDemo.Control;
 using ConferenceDemo.Hosting;
+using ConferenceDemo.Rooms.Processing;
 using ConferenceDemo.Telnyx;
 using ConferenceDemo.Webhooks;
 
@@ -12,7 +12,7 @@ try
     builder.AddSerilogLogging();
     builder.AddTelnyxClient();              // Telnyx/: one typed client for every REST command
     builder.AddTelnyxWebhooks();            // Webhooks/: signature check and event parsing
-    builder.AddConference();                // Conference/: state, event handling, owner actions
+    builder.AddRooms();                     // Rooms/: the room rules; Rooms/Processing/: turns, commands, the inbox
     builder.AddConferenceControl();         // Control/: owner sign-in, rate limits, JSON, OpenAPI
     builder.Services.AddHealthChecks();
 
@@ -22,6 +22,7 @@ try
     app.MapTelnyxWebhook();                 // POST /telnyx-conf-v2/start   (signed by Telnyx, no credentials)
     app.MapConferenceControl();             // GET  /telnyx-conf-v2/{list,mute,...}
     app.MapControlApi();                    // GET/POST /api/...
+    app.MapRoomsApi();                      // GET /api/rooms, /api/rooms/{id}
     app.MapOpenApi();                       // GET  /openapi/v1.json
     app.MapHealthChecks("/healthz");
 

@@ -1,4 +1,4 @@
-using ConferenceDemo.Conference;
+using ConferenceDemo.Rooms;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ConferenceDemo.Control;
@@ -17,7 +17,7 @@ public static class ControlApi
         foreach (var action in ControlActions.Participant)
         {
             api.MapPost($"/participants/{{callControlId}}/{action.Name}",
-                    (string callControlId, ConferenceControl control, CancellationToken ct) => RunAsync(action, callControlId, control, ct))
+                    (string callControlId, RoomControl control, CancellationToken ct) => RunAsync(action, callControlId, control, ct))
                 .WithName($"Post{action.PascalName}")
                 .WithSummary(action.Summary)
                 .ProducesProblem(StatusCodes.Status404NotFound)
@@ -37,19 +37,19 @@ public static class ControlApi
         return api;
     }
 
-    internal static async Task<Ok<ConferenceView>> GetConferenceAsync(ConferenceControl control, CancellationToken ct) =>
-        TypedResults.Ok(ConferenceView.From(await control.ListAsync(ct)));
+    internal static async Task<Ok<ConferenceView>> GetConferenceAsync(RoomControl control, CancellationToken ct) =>
+        TypedResults.Ok(ConferenceView.From(await control.GetAsync(control.DefaultRoom, ct)));
 
     internal static async Task<Results<Ok<ActionView>, ProblemHttpResult>> RunAsync(ParticipantAction action, string callControlId,
-        ConferenceControl control, CancellationToken ct)
+        RoomControl control, CancellationToken ct)
     {
-        var result = await action.Run(control, callControlId, ct);
-        return result.Outcome == ControlOutcome.Done
+        var result = await action.RunAsync(control, control.DefaultRoom, callControlId, ct);
+        return result.Kind == OutcomeKind.Done
             ? TypedResults.Ok(new ActionView(action.Name, callControlId, "done", action.SuccessText(callControlId)))
             : Problem(result);
     }
 
-    internal static async Task<Results<Accepted<CallView>, ProblemHttpResult>> PullAsync(PullRequest? request, ConferenceControl control,
+    internal static async Task<Results<Accepted<CallView>, ProblemHttpResult>> PullAsync(PullRequest? request, RoomControl control,
         CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request?.Number))
@@ -58,13 +58,13 @@ public static class ControlApi
                 title: "bad request");
         }
 
-        var result = await control.PullAsync(request.Number, ct);
-        return result.Outcome == ControlOutcome.Done
+        var result = await control.RunAsync(control.DefaultRoom, new OwnerAction(OwnerActionKind.Pull, Number: request.Number), ct);
+        return result.Kind == OutcomeKind.Done
             ? TypedResults.Accepted((string?)null, new CallView(request.Number, result.CallControlId, "calling", $"calling {request.Number}"))
             : Problem(result);
     }
 
-    private static ProblemHttpResult Problem(ControlResult result)
+    private static ProblemHttpResult Problem(ActionOutcome result)
     {
         var (status, title) = ControlActions.Failure(result);
         return TypedResults.Problem(result.Detail ?? title, statusCode: status, title: title);

@@ -1,5 +1,6 @@
 using System.Text;
 using ConferenceDemo.Conference;
+using ConferenceDemo.Rooms;
 using Microsoft.Extensions.Options;
 
 namespace ConferenceDemo.Control;
@@ -21,7 +22,7 @@ public static class ControlEndpoints
         group.MapGet("/list", ListAsync).WithName("List").WithSummary("The conference and its participants");
         foreach (var action in ControlActions.Participant)
         {
-            group.MapGet($"/{action.Name}", (HttpContext context, ConferenceControl control) => OnParticipantAsync(context, control, action))
+            group.MapGet($"/{action.Name}", (HttpContext context, RoomControl control) => OnParticipantAsync(context, control, action))
                 .WithName($"Get{action.PascalName}")
                 .WithSummary($"{action.Summary} (?participant=<call_control_id>)")
                 .AddEndpointFilter<RefuseCrossSiteAndPrefetch>();
@@ -32,21 +33,21 @@ public static class ControlEndpoints
         return group;
     }
 
-    internal static async Task<IResult> ListAsync(HttpContext context, ConferenceControl control)
+    internal static async Task<IResult> ListAsync(HttpContext context, RoomControl control)
     {
-        var snapshot = await control.ListAsync(context.RequestAborted);
+        var room = await control.GetAsync(control.DefaultRoom, context.RequestAborted);
         if (WantsJson(context.Request))
         {
-            return TypedResults.Ok(ConferenceView.From(snapshot));
+            return TypedResults.Ok(ConferenceView.From(room));
         }
 
-        if (snapshot is null)
+        if (!room.IsActive)
         {
             return Text(ControlActions.NoConferenceText, StatusCodes.Status200OK);
         }
 
-        var text = new StringBuilder($"Conference ID: {snapshot.ConferenceId}\n\nParticipant List: \n");
-        foreach (var p in snapshot.Participants)
+        var text = new StringBuilder($"Conference ID: {room.ConferenceId}\n\nParticipant List: \n");
+        foreach (var p in room.Participants)
         {
             text.Append(p.CallControlId).Append(" - [").Append(p.Number).Append("] \n");
         }
@@ -54,7 +55,7 @@ public static class ControlEndpoints
         return Text(text.ToString(), StatusCodes.Status200OK);
     }
 
-    internal static async Task<IResult> PullAsync(HttpContext context, ConferenceControl control)
+    internal static async Task<IResult> PullAsync(HttpContext context, RoomControl control)
     {
         if (!TryGetSingle(context, "number", out var number, out var problem))
         {
@@ -67,23 +68,23 @@ public static class ControlEndpoints
             return BadRequest(context, $"number '{number}' starts with a space: encode + as %2B, e.g. pull?number=%2B{number.TrimStart()}");
         }
 
-        var result = await control.PullAsync(number, context.RequestAborted);
+        var result = await control.RunAsync(control.DefaultRoom, new OwnerAction(OwnerActionKind.Pull, Number: number), context.RequestAborted);
         var message = $"calling {number}";
-        return result.Outcome == ControlOutcome.Done
+        return result.Kind == OutcomeKind.Done
             ? WantsJson(context.Request) ? TypedResults.Ok(new CallView(number, result.CallControlId, "calling", message)) : Text(message, 200)
             : Failure(context, result);
     }
 
-    private static async Task<IResult> OnParticipantAsync(HttpContext context, ConferenceControl control, ParticipantAction action)
+    private static async Task<IResult> OnParticipantAsync(HttpContext context, RoomControl control, ParticipantAction action)
     {
         if (!TryGetSingle(context, "participant", out var participant, out var problem))
         {
             return problem;
         }
 
-        var result = await action.Run(control, participant, context.RequestAborted);
+        var result = await action.RunAsync(control, control.DefaultRoom, participant, context.RequestAborted);
         var message = action.SuccessText(participant);
-        return result.Outcome == ControlOutcome.Done
+        return result.Kind == OutcomeKind.Done
             ? WantsJson(context.Request) ? TypedResults.Ok(new ActionView(action.Name, participant, "done", message)) : Text(message, 200)
             : Failure(context, result);
     }
@@ -109,7 +110,7 @@ public static class ControlEndpoints
         ? TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "bad request")
         : Text(detail, StatusCodes.Status400BadRequest);
 
-    private static IResult Failure(HttpContext context, ControlResult result)
+    private static IResult Failure(HttpContext context, ActionOutcome result)
     {
         var (status, title) = ControlActions.Failure(result);
         return WantsJson(context.Request)

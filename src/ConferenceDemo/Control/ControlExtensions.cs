@@ -22,6 +22,7 @@ public static partial class ControlExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ControlOptions>, ControlOptionsValidator>();
         builder.Services.AddSingleton<ControlCredentials>();
+        builder.Services.AddSingleton<RoomControl>();
         builder.Services.AddSingleton<FailedSignInLimiter>();
         builder.Services.AddHostedService<GeneratedPasswordNotice>();
 

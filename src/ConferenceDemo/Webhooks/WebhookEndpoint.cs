@@ -1,5 +1,6 @@
 using System.Buffers;
 using ConferenceDemo.Conference;
+using ConferenceDemo.Rooms.Processing;
 using Microsoft.Extensions.Options;
 
 namespace ConferenceDemo.Webhooks;
@@ -20,8 +21,8 @@ public static partial class WebhookEndpoint
         return app.MapPost($"/{prefix}/start", ReceiveAsync).WithName("TelnyxWebhook").ExcludeFromDescription();
     }
 
-    internal static async Task<IResult> ReceiveAsync(HttpContext context, WebhookAuthenticator authenticator,
-        IWebhookInbox inbox, ConferenceEvents events, ILoggerFactory loggerFactory)
+    internal static async Task<IResult> ReceiveAsync(HttpContext context, WebhookAuthenticator authenticator, RoomInbox inbox,
+        ILoggerFactory loggerFactory)
     {
         var logger = loggerFactory.CreateLogger(typeof(WebhookEndpoint));
         var request = context.Request;
@@ -60,21 +61,24 @@ public static partial class WebhookEndpoint
         }
 
         var payload = telnyxEvent.Payload;
-        if (ConferenceEvents.Handles(telnyxEvent.EventType))
+        var (outcome, room) = await inbox.AcceptAsync(telnyxEvent, context.RequestAborted);
+        switch (outcome)
         {
-            // Telnyx delivers at least once: a redelivery is acknowledged and not applied again.
-            if (telnyxEvent.Id is { } id && !await inbox.TryAcceptAsync(id, context.RequestAborted))
-            {
-                Log.Duplicate(logger, telnyxEvent.EventType, id, payload.CallControlId);
-                return Results.Ok();
-            }
-
-            _ = events.AcceptAsync(telnyxEvent); // never faults; applied in the room's order
-            Log.Accepted(logger, telnyxEvent.EventType, telnyxEvent.Id, payload.CallControlId, payload.ConferenceId);
-        }
-        else
-        {
-            Log.Ignored(logger, telnyxEvent.EventType, telnyxEvent.Id, payload.CallControlId, payload.ConferenceId);
+            case InboxOutcome.Accepted:
+                Log.Accepted(logger, telnyxEvent.EventType, telnyxEvent.Id, payload.CallControlId, payload.ConferenceId, room);
+                break;
+            case InboxOutcome.Duplicate:
+                // Telnyx delivers at least once: a redelivery is acknowledged and not applied again.
+                Log.Duplicate(logger, telnyxEvent.EventType, telnyxEvent.Id!, payload.CallControlId);
+                break;
+            case InboxOutcome.Busy:
+                Log.Busy(logger, telnyxEvent.EventType, telnyxEvent.Id, payload.CallControlId);
+                context.Response.Headers.RetryAfter = "1";
+                return Results.Text("busy: too many events waiting; send it again later", PlainText,
+                    statusCode: StatusCodes.Status503ServiceUnavailable);
+            default:
+                Log.Ignored(logger, telnyxEvent.EventType, telnyxEvent.Id, payload.CallControlId, payload.ConferenceId);
+                break;
         }
 
         return Results.Ok();
@@ -118,8 +122,11 @@ public static partial class WebhookEndpoint
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Webhook {EventType} {EventId} accepted: call_control_id {CallControlId}, conference_id {ConferenceId}")]
-        public static partial void Accepted(ILogger logger, string eventType, string? eventId, string? callControlId, string? conferenceId);
+        [LoggerMessage(1, LogLevel.Information, "Webhook {EventType} {EventId} accepted for room {Room}: call_control_id {CallControlId}, conference_id {ConferenceId}")]
+        public static partial void Accepted(ILogger logger, string eventType, string? eventId, string? callControlId, string? conferenceId, string? room);
+
+        [LoggerMessage(6, LogLevel.Warning, "Webhook {EventType} {EventId} refused with 503: too many events waiting (Processing:MaxPendingEvents); Telnyx will send it again (call_control_id {CallControlId})")]
+        public static partial void Busy(ILogger logger, string eventType, string? eventId, string? callControlId);
 
         [LoggerMessage(2, LogLevel.Information, "Webhook {EventType} {EventId} acknowledged, nothing to do: call_control_id {CallControlId}, conference_id {ConferenceId}")]
         public static partial void Ignored(ILogger logger, string eventType, string? eventId, string? callControlId, string? conferenceId);

@@ -1,5 +1,5 @@
 using System.Net;
-using ConferenceDemo.Conference;
+using ConferenceDemo.Rooms;
 using ConferenceDemo.Tests.Infrastructure;
 using static ConferenceDemo.Tests.Infrastructure.TelnyxWebhooks;
 
@@ -93,8 +93,8 @@ public sealed class CallFlowScenarioTests : IAsyncLifetime
 
         // B1 fixed: Telnyx refuses answer on an outgoing leg, so nothing is sent for it.
         Expect.Commands(await _app.DeliverAsync(Initiated(D, "outgoing", from: ConferenceDemoApplication.PhoneNumber, to: Dialed,
-            clientState: ClientStates.Dialed)));
-        Expect.Commands(await _app.DeliverAsync(Answered(D, ConferenceDemoApplication.PhoneNumber, Dialed, ClientStates.Dialed)),
+            clientState: ClientStateTag.Dialed("myconf"))));
+        Expect.Commands(await _app.DeliverAsync(Answered(D, ConferenceDemoApplication.PhoneNumber, Dialed, ClientStateTag.Dialed("myconf"))),
             Expect.SpeakLater(D), Expect.Join("conf-1", D));
         Expect.Commands(await _app.DeliverAsync(Joined(D, "conf-1")), Expect.Unhold("conf-1", A));
 
@@ -107,8 +107,8 @@ public sealed class CallFlowScenarioTests : IAsyncLifetime
         Assert.Equal((200, $"calling {Dialed}"), await _app.GetAsync("/telnyx-conf-v2/pull?number=%2B15557654321"));
         Expect.Commands(_app.Telnyx.TakeNew(), Expect.Dial(Dialed));
 
-        Expect.Commands(await _app.DeliverAsync(Initiated(D, "outgoing", to: Dialed, clientState: ClientStates.Dialed)));
-        Expect.Commands(await _app.DeliverAsync(Answered(D, ConferenceDemoApplication.PhoneNumber, Dialed, ClientStates.Dialed)),
+        Expect.Commands(await _app.DeliverAsync(Initiated(D, "outgoing", to: Dialed, clientState: ClientStateTag.Dialed("myconf"))));
+        Expect.Commands(await _app.DeliverAsync(Answered(D, ConferenceDemoApplication.PhoneNumber, Dialed, ClientStateTag.Dialed("myconf"))),
             Expect.SpeakFirst(D), Expect.Create(D));
         Expect.Commands(await _app.DeliverAsync(Joined(D, "conf-1")), Expect.Hold("conf-1", D));
 

@@ -1,5 +1,5 @@
 using System.Net;
-using ConferenceDemo.Conference;
+using ConferenceDemo.Rooms;
 using ConferenceDemo.Tests.Infrastructure;
 using static ConferenceDemo.Tests.Conference.CallFlowScenarioTests;
 using static ConferenceDemo.Tests.Infrastructure.TelnyxWebhooks;

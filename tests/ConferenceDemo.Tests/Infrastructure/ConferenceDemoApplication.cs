@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using ConferenceDemo.Conference;
+using ConferenceDemo.Rooms;
+using ConferenceDemo.Rooms.Processing;
 using ConferenceDemo.Telnyx;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -32,6 +33,9 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
     public TestClock Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
 
     public WebhookSigner Signer { get; } = WebhookSigner.Generate();
+
+    /// <summary>Extra service registrations (stand-ins for ports), applied after the server's own; set before the first request.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; set; }
 
     /// <summary>Settings as configuration keys; a test may change them before the first request.</summary>
     public Dictionary<string, string?> Settings { get; }
@@ -63,6 +67,7 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
             services.AddHttpClient<TelnyxClient>().ConfigurePrimaryHttpMessageHandler(() => Telnyx);
+            ConfigureServices?.Invoke(services);
         });
     }
 
@@ -91,7 +96,8 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
         return Telnyx.TakeNew();
     }
 
-    public Task WhenIdleAsync() => Services.GetRequiredService<ConferenceSequencer>().WhenIdleAsync();
+    /// <summary>Completes when every accepted event is applied and every command it caused has been answered.</summary>
+    public Task WhenIdleAsync() => Services.GetRequiredService<RoomProcessor>().WhenIdleAsync();
 
     /// <summary>A client signed in to the control routes with HTTP Basic, as the owner's browser or curl -u is.</summary>
     public HttpClient CreateControlClient()
@@ -110,8 +116,8 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    public async Task<ConferenceRoom> RoomAsync() =>
-        await Services.GetRequiredService<IConferenceStore>().LoadAsync("myconf");
+    public async Task<Room> RoomAsync() =>
+        await Services.GetRequiredService<IRoomStore>().GetAsync("myconf") ?? Room.Create("myconf", Guid.Empty);
 }
 
 /// <summary>Expected outbound commands, written the way node-demo.md lists them.</summary>
@@ -128,10 +134,10 @@ public static class Expect
         """{"payload":"Welcome to this conference demo. We are now putting you on the conference room. ","voice":"female","language":"en-GB"}""");
 
     public static (string Path, string Body) Create(string ccid) => ("/v2/conferences",
-        $$"""{"call_control_id":"{{ccid}}","name":"myconf","client_state":"Y29uZi1jcmVhdGVk"}""");
+        $$"""{"call_control_id":"{{ccid}}","name":"myconf","client_state":"{{ClientStateTag.Seat("myconf")}}"}""");
 
     public static (string Path, string Body) Join(string conf, string ccid) => (Conference(conf, "join"),
-        $$"""{"call_control_id":"{{ccid}}","client_state":"YWdlbnQtaW4="}""");
+        $$"""{"call_control_id":"{{ccid}}","client_state":"{{ClientStateTag.Seat("myconf")}}"}""");
 
     public static (string Path, string Body) Hold(string conf, string ccid) => (Conference(conf, "hold"),
         $$"""{"call_control_ids":["{{ccid}}"],"audio_url":"{{ConferenceDemoApplication.WaitingUrl}}"}""");
@@ -150,7 +156,7 @@ public static class Expect
     public static (string Path, string Body) RecordStop(string ccid) => (Call(ccid, "record_stop"), "{}");
 
     public static (string Path, string Body) Dial(string to) => ("/v2/calls",
-        $$"""{"to":"{{to}}","from":"{{ConferenceDemoApplication.PhoneNumber}}","connection_id":"{{ConferenceDemoApplication.ConnectionId}}","client_state":"{{ConferenceDemo.Conference.ClientStates.Dialed}}"}""");
+        $$"""{"to":"{{to}}","from":"{{ConferenceDemoApplication.PhoneNumber}}","connection_id":"{{ConferenceDemoApplication.ConnectionId}}","client_state":"{{ClientStateTag.Dialed("myconf")}}"}""");
 
     public static string Call(string ccid, string action) => $"/v2/calls/{Uri.EscapeDataString(ccid)}/actions/{action}";
 

@@ -1,5 +1,5 @@
 using System.Net;
-using ConferenceDemo.Conference;
+using ConferenceDemo.Rooms;
 using ConferenceDemo.Tests.Infrastructure;
 using static ConferenceDemo.Tests.Conference.CallFlowScenarioTests;
 using static ConferenceDemo.Tests.Infrastructure.TelnyxWebhooks;
@@ -37,11 +37,11 @@ public sealed class ShuffledRedeliveryTests
         "S3" => new(null, [.. OpenWithA(), .. Join(B, FromB), .. Join(C, FromC),
             W(Left(B, "conf-1"), Left(C, "conf-1")), W(Left(A, "conf-1"), Hangup(A), Hangup(B), Hangup(C))]),
         "S6" => new(null, [.. OpenWithA(), new Route("/telnyx-conf-v2/pull?number=%2B15557654321"),
-            W(Initiated(D, "outgoing", to: Dialed, clientState: ClientStates.Dialed)),
-            W(Answered(D, ConferenceDemoApplication.PhoneNumber, Dialed, ClientStates.Dialed)), W(Joined(D, "conf-1"))]),
+            W(Initiated(D, "outgoing", to: Dialed, clientState: ClientStateTag.Dialed("myconf"))),
+            W(Answered(D, ConferenceDemoApplication.PhoneNumber, Dialed, ClientStateTag.Dialed("myconf"))), W(Joined(D, "conf-1"))]),
         "S6b" => new(null, new Route("/telnyx-conf-v2/pull?number=%2B15557654321"),
-            W(Initiated(D, "outgoing", to: Dialed, clientState: ClientStates.Dialed)),
-            W(Answered(D, ConferenceDemoApplication.PhoneNumber, Dialed, ClientStates.Dialed)),
+            W(Initiated(D, "outgoing", to: Dialed, clientState: ClientStateTag.Dialed("myconf"))),
+            W(Answered(D, ConferenceDemoApplication.PhoneNumber, Dialed, ClientStateTag.Dialed("myconf"))),
             W(Created("conf-1", D), Joined(D, "conf-1"))),
         "S8" => new(t => t.AnswerOn(HttpStatusCode.UnprocessableEntity, """{"errors":[{"code":"90033","title":"Conference name already active"}]}""", "/v2/conferences"),
             W(Initiated(A)), W(Answered(A, FromA)), W(Hangup(A))),
@@ -93,7 +93,7 @@ public sealed class ShuffledRedeliveryTests
 
         await app.WhenIdleAsync();
         var room = await app.RoomAsync();
-        var roomText = $"{room.ConferenceId}|{room.AutoHeldCallControlId}|" + string.Join(";",
+        var roomText = $"{room.ConferenceId}|{room.AutoHeld}|" + string.Join(";",
             room.Participants.Select(p => $"{p.CallControlId},{p.Number},{p.Status},{p.OnHold},{p.Muted},{p.Dialed}"));
         var commands = app.Telnyx.Requests.Select(r => $"{r.Path} {Expect.Logical(r)?.ToJsonString()}").Order(StringComparer.Ordinal).ToList();
         return new Outcome(roomText, commands);

@@ -1,11 +1,11 @@
-namespace ConferenceDemo.Conference;
+namespace ConferenceDemo.Rooms.Processing;
 
 /// <summary>
-/// Runs work for one room at a time, in the order it was submitted; different rooms run side by side. Kestrel
-/// handles webhooks in parallel, and Telnyx delivers them concurrently: this is what keeps a room's state from
-/// being changed by two events at once, and what makes a second caller wait for the first caller's create.
+/// Runs the turns of one room one at a time, in the order they were submitted; different rooms run side by side.
+/// Kestrel handles webhooks in parallel and Telnyx delivers them concurrently: this keeps a room's inputs in
+/// arrival order. A turn only decides and commits; it never waits for Telnyx.
 /// </summary>
-public sealed class ConferenceSequencer
+public sealed class RoomTurns
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Task> _tails = new(StringComparer.Ordinal);

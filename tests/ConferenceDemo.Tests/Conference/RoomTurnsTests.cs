@@ -1,13 +1,13 @@
-using ConferenceDemo.Conference;
+using ConferenceDemo.Rooms.Processing;
 
 namespace ConferenceDemo.Tests.Conference;
 
-public sealed class ConferenceSequencerTests
+public sealed class RoomTurnsTests
 {
     [Fact]
     public async Task RunAsync_SameKey_RunsOneAtATimeInSubmissionOrder()
     {
-        var sequencer = new ConferenceSequencer();
+        var sequencer = new RoomTurns();
         var order = new List<int>();
         var running = 0;
         var overlapped = false;
@@ -33,7 +33,7 @@ public sealed class ConferenceSequencerTests
     [Fact]
     public async Task RunAsync_OtherKey_DoesNotWaitBehindASlowRoom()
     {
-        var sequencer = new ConferenceSequencer();
+        var sequencer = new RoomTurns();
         var release = new TaskCompletionSource();
         var slow = sequencer.RunAsync("slow", async () =>
         {
@@ -52,7 +52,7 @@ public sealed class ConferenceSequencerTests
     [Fact]
     public async Task RunAsync_AFailedItem_DoesNotStopTheItemsBehindIt()
     {
-        var sequencer = new ConferenceSequencer();
+        var sequencer = new RoomTurns();
         var failing = sequencer.RunAsync<int>("room", () => throw new InvalidOperationException("boom"));
         var next = sequencer.RunAsync("room", () => Task.FromResult(7));
 
@@ -63,7 +63,7 @@ public sealed class ConferenceSequencerTests
     [Fact]
     public async Task WhenIdleAsync_WaitsForQueuedWork()
     {
-        var sequencer = new ConferenceSequencer();
+        var sequencer = new RoomTurns();
         var done = 0;
         for (var i = 0; i < 5; i++)
         {

@@ -1,0 +1,108 @@
+using ConferenceDemo.Webhooks;
+
+namespace ConferenceDemo.Rooms.Processing;
+
+public enum InboxOutcome
+{
+    /// <summary>Queued for its room.</summary>
+    Accepted,
+
+    /// <summary>Already accepted once (Telnyx delivers at least once): acknowledged, not applied again.</summary>
+    Duplicate,
+
+    /// <summary>An event type no rule reads, or one without the ids it needs: acknowledged, nothing to do.</summary>
+    Ignored,
+
+    /// <summary>Too much work is waiting: the webhook should be refused so Telnyx sends it again later.</summary>
+    Busy,
+}
+
+/// <summary>
+/// Where a verified, parsed webhook enters the rooms: mapped to a room input, routed to its room (client_state, then
+/// conference id, then leg, then the dialed number), deduplicated by event id, and queued behind the room's
+/// earlier inputs within the bound on waiting work.
+/// </summary>
+public sealed class RoomInbox(IWebhookInbox dedupe, IRoomStore store, RoomDirectory directory, RoomProcessor processor)
+{
+    public async ValueTask<(InboxOutcome Outcome, string? Room)> AcceptAsync(TelnyxEvent telnyxEvent, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(telnyxEvent);
+        if (ToInput(telnyxEvent) is not { } input)
+        {
+            return (InboxOutcome.Ignored, null);
+        }
+
+        // The place is taken before the id is remembered: a refused webhook must not count as seen when it comes again.
+        if (!processor.TryReserve())
+        {
+            return (InboxOutcome.Busy, null);
+        }
+
+        try
+        {
+            if (telnyxEvent.Id is { } id && !await dedupe.TryAcceptAsync(id, ct))
+            {
+                processor.Release();
+                return (InboxOutcome.Duplicate, null);
+            }
+
+            var room = await RouteAsync(telnyxEvent, ct);
+            processor.Accept(room, input);
+            return (InboxOutcome.Accepted, room);
+        }
+        catch
+        {
+            processor.Release();
+            throw;
+        }
+    }
+
+    /// <summary>The room input a Telnyx event is, or null for an event no rule reads (or one missing its call_control_id).</summary>
+    public static RoomInput? ToInput(TelnyxEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var p = e.Payload;
+        if (e.EventType == "conference.ended")
+        {
+            return new ConferenceEnded(p.ConferenceId ?? "", null);
+        }
+
+        if (string.IsNullOrEmpty(p.CallControlId))
+        {
+            return null;
+        }
+
+        var leg = p.CallControlId;
+        return e.EventType switch
+        {
+            "call.initiated" => new CallInitiated(leg, p.Direction == "incoming", p.From, p.To),
+            "call.answered" => new CallAnswered(leg, p.From, p.To, ClientStateTag.TryDecode(p.ClientState)?.IsDialed == true),
+            "call.hangup" => new CallHungUp(leg, p.HangupCause),
+            "conference.created" => new ConferenceCreated(p.ConferenceId ?? "", leg),
+            "conference.participant.joined" => new ParticipantJoined(leg, p.ConferenceId ?? ""),
+            "conference.participant.left" => new ParticipantLeft(leg, p.ConferenceId ?? ""),
+            _ => null,
+        };
+    }
+
+    private async ValueTask<string> RouteAsync(TelnyxEvent e, CancellationToken ct)
+    {
+        var p = e.Payload;
+        if (ClientStateTag.TryDecode(p.ClientState) is { } tag && directory.For(tag.Room) is not null)
+        {
+            return tag.Room;
+        }
+
+        if (p.ConferenceId is { Length: > 0 } conference && await store.FindRoomOfConferenceAsync(conference, ct) is { } byConference)
+        {
+            return byConference;
+        }
+
+        if (p.CallControlId is { Length: > 0 } leg && await store.FindRoomOfLegAsync(leg, ct) is { } byLeg)
+        {
+            return byLeg;
+        }
+
+        return directory.RoomForNumber(p.Direction == "outgoing" ? null : p.To);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Runtime.InteropServices;
+using ConferenceDemo.Conference;
+using ConferenceDemo.Storage.InMemory;
+using ConferenceDemo.Telnyx;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace ConferenceDemo.Rooms.Processing;
+
+public static partial class RoomsExtensions
+{
+    /// <summary>The rooms: their settings, the processor and its ports (in-memory store and feed, Telnyx call control).</summary>
+    public static IHostApplicationBuilder AddRooms(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ConferenceOptions>()
+            .BindConfiguration(ConferenceOptions.SectionName)
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ConferenceOptions>, ConferenceOptionsValidator>();
+        builder.Services.AddOptions<ProcessingOptions>()
+            .BindConfiguration(ProcessingOptions.SectionName)
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ProcessingOptions>, ProcessingOptionsValidator>();
+
+        // The host waits a little longer than the drain, so the drain's own report is what ends a slow shutdown.
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<ProcessingOptions>>((host, processing) =>
+            host.ShutdownTimeout = TimeSpan.FromSeconds(processing.Value.DrainTimeoutSeconds + 5));
+
+        builder.Services.TryAddSingleton<IRoomStore, InMemoryRoomStore>();
+        builder.Services.TryAddSingleton<IRoomFeed, InMemoryRoomFeed>();
+        builder.Services.TryAddSingleton<ICallControl, TelnyxCallControl>();
+        builder.Services.AddSingleton<RoomDirectory>();
+        builder.Services.AddSingleton<RoomProcessor>();
+        builder.Services.AddSingleton<RoomInbox>();
+        builder.Services.AddHostedService<RoomDrain>();
+        return builder;
+    }
+
+    /// <summary>
+    /// On SIGTERM or Ctrl+C, lets the accepted events and the commands on their way finish, up to the drain timeout;
+    /// what is left then is named in the log. A second Ctrl+C (or SIGTERM) stops waiting at once.
+    /// </summary>
+    private sealed partial class RoomDrain(
+        RoomProcessor processor,
+        IOptions<ProcessingOptions> options,
+        IHostApplicationLifetime lifetime,
+        TimeProvider clock,
+        ILogger<RoomDrain> logger) : IHostedService, IDisposable
+    {
+        private readonly CancellationTokenSource _hurry = new();
+        private readonly List<PosixSignalRegistration> _signals = [];
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
+            {
+                _signals.Add(PosixSignalRegistration.Create(signal, context =>
+                {
+                    if (lifetime.ApplicationStopping.IsCancellationRequested)
+                    {
+                        context.Cancel = true;
+                        Log.Hurried(logger, context.Signal.ToString());
+                        _hurry.Cancel();
+                    }
+                }));
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            var timeout = TimeSpan.FromSeconds(options.Value.DrainTimeoutSeconds);
+            using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _hurry.Token);
+            drain.CancelAfter(timeout);
+            var started = clock.GetTimestamp();
+            try
+            {
+                await processor.WhenIdleAsync(drain.Token);
+                Log.Drained(logger, clock.GetElapsedTime(started).TotalMilliseconds);
+            }
+            catch (OperationCanceledException)
+            {
+                var (inputs, commands, calls) = processor.Unfinished();
+                Log.Abandoned(logger, inputs, commands, calls.Count == 0 ? "none" : string.Join(", ", calls.Take(20)),
+                    _hurry.IsCancellationRequested ? "a second signal" : $"the drain timeout ({timeout.TotalSeconds:0} s, Processing:DrainTimeoutSeconds)");
+                processor.Abandon();
+            }
+        }
+
+        public void Dispose()
+        {
+            // The token source is left to the collector: a late signal may still cancel it.
+            foreach (var signal in _signals)
+            {
+                signal.Dispose();
+            }
+        }
+
+        private static partial class Log
+        {
+            [LoggerMessage(1410, LogLevel.Information, "Shutdown: every accepted event applied, every command answered ({ElapsedMs:0} ms)", EventName = "Drained")]
+            public static partial void Drained(ILogger logger, double elapsedMs);
+
+            [LoggerMessage(1411, LogLevel.Error, "Shutdown stopped waiting after {Why}: {Inputs} input(s) not applied and {Commands} command(s) unanswered; calls: {Calls}", EventName = "DrainAbandoned")]
+            public static partial void Abandoned(ILogger logger, int inputs, int commands, string calls, string why);
+
+            [LoggerMessage(1412, LogLevel.Warning, "{Signal} again during shutdown: not waiting for the rest", EventName = "DrainHurried")]
+            public static partial void Hurried(ILogger logger, string signal);
+        }
+    }
+}
