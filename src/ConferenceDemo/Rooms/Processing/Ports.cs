@@ -33,8 +33,15 @@ public interface IRoomFeed
 {
     void Publish(IReadOnlyList<RoomEvent> events);
 
-    /// <summary>Events from now on (all rooms, or one), until the subscription is disposed.</summary>
-    RoomFeedSubscription Subscribe(string? roomId = null);
+    /// <summary>
+    /// Events of all rooms (or one) until the subscription is disposed. With <paramref name="after"/>, first the
+    /// events published after that sequence number, when the feed still holds all of them; otherwise
+    /// <see cref="RoomFeedSubscription.Resumed"/> is false and the reader needs a fresh snapshot.
+    /// </summary>
+    RoomFeedSubscription Subscribe(string? roomId = null, long? after = null);
+
+    /// <summary>The sequence number of the newest event published so far (0 before the first).</summary>
+    long LastSequence { get; }
 }
 
 /// <summary>One published event and its place in the feed.</summary>

@@ -6,9 +6,12 @@ namespace ConferenceDemo.Rooms.Processing;
 public sealed class RoomFeedSubscription(string? roomId, Action<RoomFeedSubscription> unsubscribe) : IDisposable
 {
     private readonly Channel<RoomFeedItem> _channel = Channel.CreateBounded<RoomFeedItem>(
-        new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        new BoundedChannelOptions(8192) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
     public string? RoomId { get; } = roomId;
+
+    /// <summary>True when every event after the requested sequence number was replayed (or none was requested).</summary>
+    public bool Resumed { get; internal set; } = true;
 
     public ChannelReader<RoomFeedItem> Reader => _channel.Reader;
 
