@@ -93,7 +93,7 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
         SendAsync("unmute", ConferenceAction(conferenceId, "unmute"), new ParticipantsRequest(callControlIds), TelnyxJson.Default.ParticipantsRequest, ct);
 
     public Task HoldAsync(string conferenceId, IReadOnlyList<string> callControlIds, string? audioUrl, CancellationToken ct = default) =>
-        SendAsync("hold", ConferenceAction(conferenceId, "hold"), new HoldRequest(callControlIds, audioUrl), TelnyxJson.Default.HoldRequest, ct);
+        SendAsync("hold", ConferenceAction(conferenceId, "hold"), new HoldRequest(callControlIds, string.IsNullOrWhiteSpace(audioUrl) ? null : audioUrl), TelnyxJson.Default.HoldRequest, ct);
 
     public Task UnholdAsync(string conferenceId, IReadOnlyList<string> callControlIds, CancellationToken ct = default) =>
         SendAsync("unhold", ConferenceAction(conferenceId, "unhold"), new ParticipantsRequest(callControlIds), TelnyxJson.Default.ParticipantsRequest, ct);

@@ -95,6 +95,16 @@ public sealed class TelnyxClientTests : IDisposable
         Assert.Equal("""{"call_control_ids":["v3:a"]}""", _telnyx.Requests[0].Body);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task HoldWithABlankAudioUrl_LeavesTheFieldOut(string audioUrl)
+    {
+        await _client.HoldAsync("c", ["v3:a"], audioUrl);
+
+        Assert.Equal("""{"call_control_ids":["v3:a"]}""", _telnyx.Requests[0].Body);
+    }
+
     [Fact]
     public async Task TelnyxErrors_AreSurfacedWithCodeTitleAndDetail()
     {
