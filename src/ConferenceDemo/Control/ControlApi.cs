@@ -35,6 +35,7 @@ public static class ControlApi
         }
 
         api.MapPost("/calls", PullAsync).WithName("PostCall").WithSummary("Dial a number into the conference (pull)")
+            .Accepts<PullRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status403Forbidden)

@@ -317,6 +317,22 @@ public sealed class ControlHardeningTests : IAsyncLifetime
         Assert.Contains("CONTROL_RATE_LIMIT_PER_MINUTE", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("GET", "/api/nothing-here", 404, "application/problem+json", "no route /api/nothing-here")]
+    [InlineData("GET", "/nothing-here", 404, "text/plain", "no route /nothing-here")]
+    [InlineData("GET", "/api/calls", 405, "application/problem+json", "GET is not allowed on /api/calls")]
+    [InlineData("DELETE", "/telnyx-conf-v2/start", 405, "text/plain", "DELETE is not allowed")]
+    public async Task ErrorStatusesWithoutABody_GetTheirReason(string method, string path, int status, string mediaType, string reason)
+    {
+        using var client = _app.CreateControlClient();
+
+        using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(reason, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AFailureOfOurOwn_Answers500WithTheTraceId_ProblemDetailsUnderApi_TextOnTheGetUrls()
     {
