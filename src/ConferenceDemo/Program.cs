@@ -4,12 +4,13 @@ using ConferenceDemo.Hosting;
 using ConferenceDemo.Telnyx;
 using ConferenceDemo.Webhooks;
 
+using var bootstrapLog = LoggingExtensions.CreateBootstrapLogger();   // until the settings' logger takes over
 try
 {
     var builder = WebApplication.CreateBuilder(args);
 
     builder.AddSettingsFromEnvironment();   // .env, the TELNYX_* names, PORT
-    builder.AddSerilogLogging();
+    builder.AddSerilogLogging();            // Hosting/: Serilog, LOG_FORMAT text|json, escaped values
     builder.AddTelnyxClient();              // Telnyx/: one typed client for every REST command
     builder.AddTelnyxWebhooks();            // Webhooks/: signature check and event parsing
     builder.AddConference();                // Conference/: state, event handling, owner actions
@@ -18,6 +19,7 @@ try
 
     var app = builder.Build();
 
+    app.UseRequestLogging();                // one line per request
     app.UseControlAccess();
     app.MapTelnyxWebhook();                 // POST /telnyx-conf-v2/start   (signed by Telnyx, no credentials)
     app.MapConferenceControl();             // GET  /telnyx-conf-v2/{list,mute,...}
@@ -32,5 +34,10 @@ catch (Exception ex) when (StartupFailure.IsSettingsError(ex))
 {
     // A malformed setting: say which one and stop, without a stack trace.
     Console.Error.WriteLine($"ConferenceDemo cannot start: {StartupFailure.Describe(ex)}");
+    return 1;
+}
+catch (Exception ex) when (StartupFailure.IsFatal(ex))
+{
+    bootstrapLog.Fatal(ex, "ConferenceDemo stopped: {Reason}", ex.Message);
     return 1;
 }

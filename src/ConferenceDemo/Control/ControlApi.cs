@@ -17,7 +17,8 @@ public static class ControlApi
         foreach (var action in ControlActions.Participant)
         {
             api.MapPost($"/participants/{{callControlId}}/{action.Name}",
-                    (string callControlId, ConferenceControl control, CancellationToken ct) => RunAsync(action, callControlId, control, ct))
+                    (HttpContext context, string callControlId, ConferenceControl control, CancellationToken ct) =>
+                        RunAsync(context, action, callControlId, control, ct))
                 .WithName($"Post{action.PascalName}")
                 .WithSummary(action.Summary)
                 .ProducesProblem(StatusCodes.Status404NotFound)
@@ -40,17 +41,18 @@ public static class ControlApi
     internal static async Task<Ok<ConferenceView>> GetConferenceAsync(ConferenceControl control, CancellationToken ct) =>
         TypedResults.Ok(ConferenceView.From(await control.ListAsync(ct)));
 
-    internal static async Task<Results<Ok<ActionView>, ProblemHttpResult>> RunAsync(ParticipantAction action, string callControlId,
-        ConferenceControl control, CancellationToken ct)
+    internal static async Task<Results<Ok<ActionView>, ProblemHttpResult>> RunAsync(HttpContext context, ParticipantAction action,
+        string callControlId, ConferenceControl control, CancellationToken ct)
     {
         var result = await action.Run(control, callControlId, ct);
+        ControlAudit.Action(context, action.Name, callControlId, result);
         return result.Outcome == ControlOutcome.Done
             ? TypedResults.Ok(new ActionView(action.Name, callControlId, "done", action.SuccessText(callControlId)))
             : Problem(result);
     }
 
-    internal static async Task<Results<Accepted<CallView>, ProblemHttpResult>> PullAsync(PullRequest? request, ConferenceControl control,
-        CancellationToken ct)
+    internal static async Task<Results<Accepted<CallView>, ProblemHttpResult>> PullAsync(HttpContext context, PullRequest? request,
+        ConferenceControl control, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request?.Number))
         {
@@ -59,6 +61,7 @@ public static class ControlApi
         }
 
         var result = await control.PullAsync(request.Number, ct);
+        ControlAudit.Pull(context, request.Number, result);
         return result.Outcome == ControlOutcome.Done
             ? TypedResults.Accepted((string?)null, new CallView(request.Number, result.CallControlId, "calling", $"calling {request.Number}"))
             : Problem(result);

@@ -68,6 +68,7 @@ public static class ControlEndpoints
         }
 
         var result = await control.PullAsync(number, context.RequestAborted);
+        ControlAudit.Pull(context, number, result);
         var message = $"calling {number}";
         return result.Outcome == ControlOutcome.Done
             ? WantsJson(context.Request) ? TypedResults.Ok(new CallView(number, result.CallControlId, "calling", message)) : Text(message, 200)
@@ -82,6 +83,7 @@ public static class ControlEndpoints
         }
 
         var result = await action.Run(control, participant, context.RequestAborted);
+        ControlAudit.Action(context, action.Name, participant, result);
         var message = action.SuccessText(participant);
         return result.Outcome == ControlOutcome.Done
             ? WantsJson(context.Request) ? TypedResults.Ok(new ActionView(action.Name, participant, "done", message)) : Text(message, 200)

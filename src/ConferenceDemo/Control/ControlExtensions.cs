@@ -101,7 +101,7 @@ public static partial class ControlExtensions
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        [LoggerMessage(1, LogLevel.Warning, "Neither CONTROL_PASSWORD nor CONTROL_TOKEN is set: a password was generated and printed once on the console")]
+        [LoggerMessage(EventId = 1200, EventName = "ControlPasswordGenerated", Level = LogLevel.Warning, Message = "Neither CONTROL_PASSWORD nor CONTROL_TOKEN is set: a password was generated and printed once on the console")]
         private static partial void Generated(ILogger logger);
     }
 }

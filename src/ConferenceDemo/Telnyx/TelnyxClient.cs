@@ -227,16 +227,16 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Telnyx {Command} {Path}: {StatusCode} (attempt {Attempt}) in {ElapsedMs:0.0} ms")]
+        [LoggerMessage(EventId = 1110, EventName = "TelnyxCommandAnswered", Level = LogLevel.Information, Message = "Telnyx {Command} {Path}: {StatusCode} (attempt {Attempt}) in {ElapsedMs:0.0} ms")]
         public static partial void Succeeded(ILogger logger, string command, string path, int statusCode, int attempt, double elapsedMs);
 
-        [LoggerMessage(2, LogLevel.Warning, "Telnyx {Command} {Path} failed: {Reason} (attempt {Attempt}, {ElapsedMs:0.0} ms); not retried")]
+        [LoggerMessage(EventId = 1111, EventName = "TelnyxCommandFailed", Level = LogLevel.Warning, Message = "Telnyx {Command} {Path} failed: {Reason} (attempt {Attempt}, {ElapsedMs:0.0} ms); not retried")]
         public static partial void GaveUp(ILogger logger, string command, string path, string reason, int attempt, double elapsedMs);
 
-        [LoggerMessage(3, LogLevel.Warning, "Telnyx {Command} {Path} failed: {Reason} (attempt {Attempt}); retrying in {DelayMs:0} ms")]
+        [LoggerMessage(EventId = 1112, EventName = "TelnyxCommandRetrying", Level = LogLevel.Warning, Message = "Telnyx {Command} {Path} failed: {Reason} (attempt {Attempt}); retrying in {DelayMs:0} ms")]
         public static partial void Retrying(ILogger logger, string command, string path, string reason, int attempt, double delayMs);
 
-        [LoggerMessage(4, LogLevel.Error, "Telnyx {Command} not sent: TELNYX_API_KEY is not set")]
+        [LoggerMessage(EventId = 1113, EventName = "TelnyxCommandNotSent", Level = LogLevel.Error, Message = "Telnyx {Command} not sent: TELNYX_API_KEY is not set")]
         public static partial void NotConfigured(ILogger logger, string command);
     }
 }

@@ -41,7 +41,7 @@ public static partial class TelnyxExtensions
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        [LoggerMessage(1, LogLevel.Warning, "TELNYX_API_KEY is not set: the server runs, but every Telnyx command will fail until it is set (see .env.example)")]
+        [LoggerMessage(EventId = 1100, EventName = "TelnyxApiKeyMissing", Level = LogLevel.Warning, Message = "TELNYX_API_KEY is not set: the server runs, but every Telnyx command will fail until it is set (see .env.example)")]
         private static partial void MissingKey(ILogger logger);
     }
 }

@@ -33,6 +33,9 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
 
     public WebhookSigner Signer { get; } = WebhookSigner.Generate();
 
+    /// <summary>Every log event the server writes, at the level the settings let through.</summary>
+    public LogCapture Log { get; } = new();
+
     /// <summary>Settings as configuration keys; a test may change them before the first request.</summary>
     public Dictionary<string, string?> Settings { get; }
 
@@ -63,6 +66,7 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
             services.AddHttpClient<TelnyxClient>().ConfigurePrimaryHttpMessageHandler(() => Telnyx);
+            services.AddSingleton<Serilog.Core.ILogEventSink>(Log);
         });
     }
 
