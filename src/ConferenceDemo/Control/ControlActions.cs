@@ -42,6 +42,7 @@ public static class ControlActions
         {
             TelnyxFailure.TimedOut => (StatusCodes.Status504GatewayTimeout, "Telnyx timed out"),
             TelnyxFailure.Unreachable => (StatusCodes.Status502BadGateway, "Telnyx unreachable"),
+            TelnyxFailure.RateLimited => (StatusCodes.Status503ServiceUnavailable, "Telnyx rate limited"),
             _ => (StatusCodes.Status502BadGateway, "Telnyx error"),
         },
     };

@@ -19,9 +19,10 @@ public static partial class TelnyxExtensions
             {
                 var options = services.GetRequiredService<IOptions<TelnyxOptions>>().Value;
                 http.BaseAddress = new Uri(options.BaseUrl.TrimEnd('/') + "/");
-                http.Timeout = Timeout.InfiniteTimeSpan; // each attempt has its own timeout (TelnyxClient)
+                http.Timeout = Timeout.InfiniteTimeSpan; // the budget and each attempt's timeout: TelnyxResilience
             })
-            .AddHttpMessageHandler<TelnyxAuthHandler>();
+            .AddHttpMessageHandler<TelnyxAuthHandler>()
+            .AddTelnyxResilience();
 
         return builder;
     }

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ConferenceDemo.Tests.Infrastructure;
 
@@ -29,18 +30,26 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
 
     public RecordingTelnyxHandler Telnyx { get; } = new();
 
-    public TestClock Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+    /// <summary>
+    /// The server's clock. It moves only when a test advances it, or while <see cref="GetAsync"/> or
+    /// <see cref="WhenIdleAsync"/> wait for the server (see <see cref="AdvancingAsync{T}"/>).
+    /// </summary>
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
 
     public WebhookSigner Signer { get; } = WebhookSigner.Generate();
 
     /// <summary>Every log event the server writes, at the level the settings let through.</summary>
     public LogCapture Log { get; } = new();
 
+    /// <summary>Stand-ins a test puts in place of the server's own services, before the first request.</summary>
+    public Action<IServiceCollection>? ReplaceServices { get; set; }
+
     /// <summary>Settings as configuration keys; a test may change them before the first request.</summary>
     public Dictionary<string, string?> Settings { get; }
 
     public ConferenceDemoApplication()
     {
+        Telnyx.Clock = Clock;
         Settings = new Dictionary<string, string?>
         {
             ["Telnyx:ApiKey"] = ApiKey,
@@ -67,6 +76,7 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
             services.AddSingleton<TimeProvider>(Clock);
             services.AddHttpClient<TelnyxClient>().ConfigurePrimaryHttpMessageHandler(() => Telnyx);
             services.AddSingleton<Serilog.Core.ILogEventSink>(Log);
+            ReplaceServices?.Invoke(services);
         });
     }
 
@@ -76,7 +86,7 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
 
     public async Task<HttpResponseMessage> PostWebhookAsync(byte[] body, string? timestamp = null, string? signature = null)
     {
-        timestamp ??= Clock.Now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        timestamp ??= Clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         signature ??= Signer.Sign(timestamp, body);
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -95,7 +105,26 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
         return Telnyx.TakeNew();
     }
 
-    public Task WhenIdleAsync() => Services.GetRequiredService<ConferenceSequencer>().WhenIdleAsync();
+    public async Task WhenIdleAsync() =>
+        await AdvancingAsync(Services.GetRequiredService<ConferenceSequencer>().WhenIdleAsync().ContinueWith(_ => true, TaskScheduler.Default));
+
+    /// <summary>
+    /// Waits for <paramref name="task"/> while moving the clock on in small steps, so the server's waits on it
+    /// (retry backoff, attempt timeouts) run out as they would in real time, only faster.
+    /// </summary>
+    public async Task<T> AdvancingAsync<T>(Task<T> task)
+    {
+        while (!task.IsCompleted)
+        {
+            Clock.Advance(Step);
+            await Task.WhenAny(task, Task.Delay(1));
+        }
+
+        return await task;
+    }
+
+    /// <summary>How far the clock moves at a time while a test waits for the server.</summary>
+    public static readonly TimeSpan Step = TimeSpan.FromMilliseconds(20);
 
     /// <summary>A client signed in to the control routes with HTTP Basic, as the owner's browser or curl -u is.</summary>
     public HttpClient CreateControlClient()
@@ -110,7 +139,7 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
     public async Task<(int Status, string Text)> GetAsync(string pathAndQuery)
     {
         using var client = CreateControlClient();
-        using var response = await client.GetAsync(pathAndQuery);
+        using var response = await AdvancingAsync(client.GetAsync(pathAndQuery));
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
