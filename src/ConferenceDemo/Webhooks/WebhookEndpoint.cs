@@ -87,7 +87,7 @@ public static partial class WebhookEndpoint
         if (ConferenceEvents.Handles(telnyxEvent.EventType))
         {
             // Telnyx delivers at least once: a redelivery is acknowledged and not applied again.
-            if (telnyxEvent.Id is { } id && !await inbox.TryAcceptAsync(id, context.RequestAborted))
+            if (telnyxEvent.Id is { } id && !await IsFirstDeliveryAsync(inbox, id, logger, context.RequestAborted))
             {
                 Log.Duplicate(logger, telnyxEvent.EventType, id, payload.CallControlId);
                 return Results.Ok();
@@ -102,6 +102,23 @@ public static partial class WebhookEndpoint
         }
 
         return Results.Ok();
+    }
+
+    /// <summary>
+    /// Whether the inbox has not seen <paramref name="id"/>. When the inbox itself fails, the event counts as new:
+    /// applying a redelivery twice is less harm than losing an event, and Telnyx still gets its answer.
+    /// </summary>
+    private static async Task<bool> IsFirstDeliveryAsync(IWebhookInbox inbox, string id, ILogger logger, CancellationToken ct)
+    {
+        try
+        {
+            return await inbox.TryAcceptAsync(id, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.InboxFailed(logger, id, ex.GetType().Name, ex.Message);
+            return true;
+        }
     }
 
     /// <summary>The whole body, or null when it is longer than <paramref name="limit"/> bytes.</summary>
@@ -150,5 +167,9 @@ public static partial class WebhookEndpoint
 
         [LoggerMessage(EventId = 1002, EventName = "WebhookRedelivery", Level = LogLevel.Information, Message = "Webhook {EventType} {WebhookEventId} is a redelivery: acknowledged, not applied again (call_control_id {CallControlId})")]
         public static partial void Duplicate(ILogger logger, string eventType, string webhookEventId, string? callControlId);
+
+        [LoggerMessage(EventId = 1003, EventName = "WebhookInboxFailed", Level = LogLevel.Warning,
+            Message = "Webhook dedupe failed for event {WebhookEventId} ({ErrorType}: {Error}); the event is applied as new")]
+        public static partial void InboxFailed(ILogger logger, string webhookEventId, string errorType, string error);
     }
 }
