@@ -25,6 +25,7 @@ try
     app.MapConferenceControl();             // GET  /telnyx-conf-v2/{list,mute,...}
     app.MapControlApi();                    // GET/POST /api/...
     app.MapOpenApi();                       // GET  /openapi/v1.json
+    app.MapControlReference();              // GET  /scalar   (the API reference, signed in)
     app.MapHealthChecks("/healthz");
 
     app.Run();

@@ -30,6 +30,7 @@ public static class ControlApi
 
         api.MapPost("/calls", PullAsync).WithName("PostCall").WithSummary("Dial a number into the conference (pull)")
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status502BadGateway)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)

@@ -18,18 +18,37 @@ public static class ControlEndpoints
         var prefix = app.ServiceProvider.GetRequiredService<IOptions<ConferenceOptions>>().Value.RoutePrefix;
         var group = app.MapGroup($"/{prefix}").WithTags("Demo URLs (GET)").RequireControlAccess();
 
-        group.MapGet("/list", ListAsync).WithName("List").WithSummary("The conference and its participants");
+        group.MapGet("/list", ListAsync).WithName("List").WithSummary("The conference and its participants")
+            .Produces<ConferenceView>(StatusCodes.Status200OK, "application/json", "text/plain");
         foreach (var action in ControlActions.Participant)
         {
             group.MapGet($"/{action.Name}", (HttpContext context, ConferenceControl control) => OnParticipantAsync(context, control, action))
                 .WithName($"Get{action.PascalName}")
                 .WithSummary($"{action.Summary} (?participant=<call_control_id>)")
+                .WithMetadata(new QueryParameter("participant", "the participant's call_control_id, as list shows it", "v3:abc123"))
+                .Produces<ActionView>(StatusCodes.Status200OK, "application/json", "text/plain")
+                .ProducesFailures(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound,
+                    StatusCodes.Status410Gone)
                 .AddEndpointFilter<RefuseCrossSiteAndPrefetch>();
         }
 
         group.MapGet("/pull", PullAsync).WithName("GetPull").WithSummary("Dial a number into the conference (?number=%2B15551234567)")
+            .WithMetadata(new QueryParameter("number", "the number to dial, E.164 (encode + as %2B)", "+15551234567"))
+            .Produces<CallView>(StatusCodes.Status200OK, "application/json", "text/plain")
+            .ProducesFailures(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden)
             .AddEndpointFilter<RefuseCrossSiteAndPrefetch>().RequireRateLimiting(ControlExtensions.PullPolicy);
         return group;
+    }
+
+    /// <summary>The failures a GET URL can answer (text, or Problem Details when JSON is asked for), Telnyx's included.</summary>
+    private static RouteHandlerBuilder ProducesFailures(this RouteHandlerBuilder route, params int[] statuses)
+    {
+        foreach (var status in statuses.Concat([StatusCodes.Status502BadGateway, StatusCodes.Status503ServiceUnavailable, StatusCodes.Status504GatewayTimeout]))
+        {
+            route.Produces<string>(status, "text/plain").ProducesProblem(status);
+        }
+
+        return route;
     }
 
     internal static async Task<IResult> ListAsync(HttpContext context, ConferenceControl control)

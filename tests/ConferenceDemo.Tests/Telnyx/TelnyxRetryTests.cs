@@ -107,7 +107,7 @@ public sealed class TelnyxRetryTests : IDisposable
 
         var sent = _telnyx.Requests;
         Assert.Equal(2, sent.Count);
-        Assert.InRange(sent[1].At - sent[0].At, TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(7) + Step);
+        Assert.InRange(sent[1].At - sent[0].At, TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(8)); // the test steps the clock
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class TelnyxRetryTests : IDisposable
         Assert.False(failure.CallHasEnded);
         Assert.Contains("Telnyx asks to wait 30 s", failure.Reason, StringComparison.Ordinal);
         Assert.Single(_telnyx.Requests);
-        Assert.Equal(TimeSpan.Zero, took);
+        Assert.InRange(took, TimeSpan.Zero, TimeSpan.FromSeconds(1)); // it did not wait the 30 s
     }
 
     [Fact]
@@ -135,7 +135,8 @@ public sealed class TelnyxRetryTests : IDisposable
 
         Assert.Equal(TelnyxFailure.RateLimited, failure!.Failure);
         Assert.Equal(2, _telnyx.Requests.Count); // 12 s waited once; 12 more would pass 20 s
-        Assert.InRange(took, TimeSpan.FromSeconds(12), TimeSpan.FromSeconds(12) + Step);
+        Assert.InRange(_telnyx.Requests[1].At - _telnyx.Requests[0].At, TimeSpan.FromSeconds(12), TimeSpan.FromSeconds(13));
+        Assert.InRange(took, TimeSpan.FromSeconds(12), TimeSpan.FromSeconds(13));
     }
 
     [Fact]
@@ -157,14 +158,24 @@ public sealed class TelnyxRetryTests : IDisposable
         var sent = _telnyx.Requests;
         Assert.Equal(2, sent.Count);
         Assert.Equal(sent[0].Body, sent[1].Body);
-        Assert.InRange(sent[1].At - sent[0].At, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5) + TimeSpan.FromSeconds(10) + Step);
+        Assert.InRange(sent[1].At - sent[0].At, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5) + TimeSpan.FromSeconds(11));
     }
 
     [Fact]
     public async Task TelnyxNeverAnswers_TheBudgetHolds_AndTheFailureSaysHowManyAttemptsOverHowLong()
     {
+        var started = _clock.GetUtcNow();
+        var cutAt = new List<DateTimeOffset>();
         _telnyx.Respond = async (_, ct) =>
         {
+            // Runs inside the clock's Advance, at the exact fake time the attempt is cancelled.
+            using var registration = ct.Register(() =>
+            {
+                lock (cutAt)
+                {
+                    cutAt.Add(_clock.GetUtcNow());
+                }
+            });
             await Task.Delay(Timeout.Infinite, ct);
             return null;
         };
@@ -173,9 +184,11 @@ public sealed class TelnyxRetryTests : IDisposable
         var took = await RunAsync(async () => failure = await Assert.ThrowsAsync<TelnyxCommandException>(() => _client.HangupAsync("v3:a", "cmd-1")));
 
         Assert.Equal(TelnyxFailure.TimedOut, failure!.Failure);
-        Assert.InRange(took, TimeSpan.FromSeconds(15), Budget + Step); // 5 s attempts and backoff, never past 20 s
         Assert.InRange(_telnyx.Requests.Count, 3, 4);
-        Assert.Matches(@"^Telnyx did not answer: [34] attempts over (1[5-9]|20)\.[0-9] s", failure.Reason);
+        Assert.NotEmpty(cutAt);
+        Assert.All(cutAt, at => Assert.InRange(at - started, TimeSpan.FromSeconds(5), Budget)); // no attempt runs past the 20 s budget
+        Assert.InRange(took, TimeSpan.FromSeconds(15), Budget + TimeSpan.FromSeconds(1)); // the test's own stepping adds a little
+        Assert.Matches(@"^Telnyx did not answer: [34] attempts over [0-9.]+ s", failure.Reason);
         Assert.All(_telnyx.Requests, r => Assert.Equal(_telnyx.Requests[0].Body, r.Body));
     }
 
@@ -191,10 +204,12 @@ public sealed class TelnyxRetryTests : IDisposable
             ? RetryAfter(random.Next(1, 9))
             : Status(HttpStatusCode.ServiceUnavailable));
 
+        var started = _clock.GetUtcNow();
         var took = await RunAsync(async () => await Assert.ThrowsAsync<TelnyxCommandException>(() => _client.HangupAsync("v3:a", "cmd-1")));
 
-        Assert.InRange(took, TimeSpan.Zero, Budget + Step);
         Assert.InRange(_telnyx.Requests.Count, 1, 4);
+        Assert.InRange(_telnyx.Requests[^1].At - started, TimeSpan.Zero, Budget); // no attempt starts past the budget
+        Assert.InRange(took, TimeSpan.Zero, Budget + TimeSpan.FromSeconds(1)); // the test's own stepping adds a little
     }
 
     [Fact]
