@@ -4,12 +4,13 @@ using ConferenceDemo.Rooms.Processing;
 using ConferenceDemo.Telnyx;
 using ConferenceDemo.Webhooks;
 
+using var bootstrapLog = LoggingExtensions.CreateBootstrapLogger();   // until the settings' logger takes over
 try
 {
     var builder = WebApplication.CreateBuilder(args);
 
     builder.AddSettingsFromEnvironment();   // .env, the TELNYX_* names, PORT
-    builder.AddSerilogLogging();
+    builder.AddSerilogLogging();            // Hosting/: Serilog, LOG_FORMAT text|json, escaped values
     builder.AddTelnyxClient();              // Telnyx/: one typed client for every REST command
     builder.AddTelnyxWebhooks();            // Webhooks/: signature check and event parsing
     builder.AddRooms();                     // Rooms/: the room rules; Rooms/Processing/: turns, commands, the inbox
@@ -19,12 +20,14 @@ try
     var app = builder.Build();
 
     app.UseErrorAnswers();                  // Hosting/: a failure of ours answers 500 with its trace id, logged once
+    app.UseRequestLogging();                // one line per request
     app.UseControlAccess();
     app.MapTelnyxWebhook();                 // POST /telnyx-conf-v2/start   (signed by Telnyx, no credentials)
     app.MapConferenceControl();             // GET  /telnyx-conf-v2/{list,mute,...}
     app.MapControlApi();                    // GET/POST /api/...
     app.MapRoomsApi();                      // GET /api/rooms, /api/rooms/{id}
     app.MapOpenApi();                       // GET  /openapi/v1.json
+    app.MapControlReference();              // GET  /scalar   (the API reference, signed in)
     app.MapHealthEndpoints();               // GET  /healthz, /readyz
 
     app.Run();
@@ -39,5 +42,10 @@ catch (Exception ex) when (StartupFailure.IsSettingsError(ex))
 {
     // A malformed setting: say which one and stop, without a stack trace.
     Console.Error.WriteLine($"ConferenceDemo cannot start: {StartupFailure.Describe(ex)}");
+    return 1;
+}
+catch (Exception ex) when (StartupFailure.IsFatal(ex))
+{
+    bootstrapLog.Fatal(ex, "ConferenceDemo stopped: {Reason}", ex.Message);
     return 1;
 }
