@@ -1,6 +1,7 @@
 using ConferenceDemo.Conference;
 using ConferenceDemo.Control;
 using ConferenceDemo.Hosting;
+using ConferenceDemo.Simulator;
 using ConferenceDemo.Telnyx;
 using ConferenceDemo.Webhooks;
 
@@ -14,6 +15,7 @@ try
     builder.AddTelnyxWebhooks();            // Webhooks/: signature check and event parsing
     builder.AddConference();                // Conference/: state, event handling, owner actions
     builder.AddConferenceControl();         // Control/: owner sign-in, rate limits, JSON, OpenAPI
+    builder.AddTelnyxSimulator();           // Simulator/: a simulated Telnyx in this process, when TELNYX_API_KEY is not set
     builder.Services.AddHealthChecks();
 
     var app = builder.Build();
@@ -22,6 +24,7 @@ try
     app.MapTelnyxWebhook();                 // POST /telnyx-conf-v2/start   (signed by Telnyx, no credentials)
     app.MapConferenceControl();             // GET  /telnyx-conf-v2/{list,mute,...}
     app.MapControlApi();                    // GET/POST /api/...
+    app.MapTelnyxSimulator();               // simulator mode only: /simulator/v2 (Telnyx REST), /api/simulator/...
     app.MapOpenApi();                       // GET  /openapi/v1.json
     app.MapHealthChecks("/healthz");
 

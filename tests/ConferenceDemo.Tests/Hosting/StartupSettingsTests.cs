@@ -107,6 +107,10 @@ public sealed class StartupSettingsTests : IDisposable
     [InlineData("CONTROL_TOKEN", "short", "CONTROL_TOKEN (Control:Token) must be at least 16 characters")]
     [InlineData("PULL_ALLOWED_PREFIXES", "+1,44", "PULL_ALLOWED_PREFIXES (Conference:PullAllowedPrefixes) must be E.164 prefixes")]
     [InlineData("CONTROL_RATE_LIMIT_PER_MINUTE", "0", "CONTROL_RATE_LIMIT_PER_MINUTE (Control:RequestsPerMinute)")]
+    [InlineData("TELNYX_SIMULATOR", "maybe", "TELNYX_SIMULATOR (Telnyx:Simulator) must be true or false")]
+    [InlineData("Simulator__DuplicateRate", "1.5", "Simulator:DuplicateRate must be a share from 0 to 1")]
+    [InlineData("Simulator__FailureRate", "-0.1", "Simulator:FailureRate must be a share from 0 to 1")]
+    [InlineData("Simulator__LatencyMilliseconds", "2.5", "Simulator:LatencyMilliseconds has a value of the wrong type")]
     public async Task MalformedSetting_StopsTheServerWithAMessageNamingIt(string name, string value, string message)
     {
         var run = await StartAsync(new() { [name] = value });
@@ -117,13 +121,34 @@ public sealed class StartupSettingsTests : IDisposable
     }
 
     [Fact]
-    public async Task NoSettingsAtAll_TheServerStartsAndWarnsAboutTheMissingKeys()
+    public async Task NoSettingsAtAll_TheServerStartsInSimulatorModeAndSaysSo()
     {
         var run = await StartAsync([]);
 
         Assert.Null(run.ExitCode);
+        Assert.Contains("TELNYX SIMULATOR MODE (TELNYX_API_KEY is not set)", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("TELNYX_PUBLIC_KEY is not set", run.Output, StringComparison.Ordinal); // the simulator's key is trusted
+    }
+
+    [Fact]
+    public async Task NoApiKeyAndSimulatorOff_TheServerStartsAndWarnsAboutTheMissingKeys()
+    {
+        var run = await StartAsync(new() { ["TELNYX_SIMULATOR"] = "false" });
+
+        Assert.Null(run.ExitCode);
+        Assert.DoesNotContain("SIMULATOR MODE", run.Output, StringComparison.Ordinal);
         Assert.Contains("TELNYX_API_KEY is not set", run.Output, StringComparison.Ordinal);
         Assert.Contains("TELNYX_PUBLIC_KEY is not set", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApiKeyAndSimulatorOn_TheSimulatorIsUsedAndTheKeyIsNeverShown()
+    {
+        var run = await StartAsync(new() { ["TELNYX_API_KEY"] = "KEY_NOT_FOR_THE_SIMULATOR", ["TELNYX_SIMULATOR"] = "true" });
+
+        Assert.Null(run.ExitCode);
+        Assert.Contains("TELNYX SIMULATOR MODE (TELNYX_SIMULATOR=true)", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("KEY_NOT_FOR_THE_SIMULATOR", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
