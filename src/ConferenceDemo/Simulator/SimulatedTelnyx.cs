@@ -377,6 +377,10 @@ public sealed class SimulatedTelnyx(TimeProvider time, SimulatorOptions options,
                     Started = Bool(body, "start_conference_on_create") ?? Bool(body, "start_conference_on_enter") ?? true,
                 };
                 _conferences.Add(conference);
+                if (_conferences.Count > 1000 && _conferences.FirstOrDefault(c => !c.IsActive) is { } oldest)
+                {
+                    _conferences.Remove(oldest); // bounded memory on a long run
+                }
                 if (conference.ClientState is { } state)
                 {
                     leg.ClientState = state;
@@ -1314,6 +1318,8 @@ public sealed class SimulatedTelnyx(TimeProvider time, SimulatorOptions options,
 
     private static SimulatorReply Page(IReadOnlyList<JsonObject> items, int pageNumber, int pageSize)
     {
+        pageNumber = Math.Max(1, pageNumber);
+        pageSize = Math.Clamp(pageSize, 1, 250);
         var totalPages = Math.Max(1, (items.Count + pageSize - 1) / pageSize);
         var page = items.Skip((pageNumber - 1) * pageSize).Take(pageSize);
         return new SimulatorReply(200, new JsonObject
@@ -1391,10 +1397,14 @@ public sealed class SimulatedTelnyx(TimeProvider time, SimulatorOptions options,
                     action();
                 }
             }
-        }, null, due < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : due, Timeout.InfiniteTimeSpan);
+        }, null, Clamp(due), Timeout.InfiniteTimeSpan);
         holder[0] = timer;
         _timers.Add(timer);
     }
+
+    /// <summary>At least a millisecond, at most a day (a conference lasts four hours at Telnyx anyway).</summary>
+    private static TimeSpan Clamp(TimeSpan due) =>
+        due < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : due > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : due;
 
     private static bool Loops(JsonObject body) => body["loop"] switch
     {

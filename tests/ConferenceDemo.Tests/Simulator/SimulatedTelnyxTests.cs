@@ -462,4 +462,17 @@ public sealed class SimulatedTelnyxTests : IDisposable
         Assert.NotNull(created["data"]!["payload"]!["occurred_at"]);
         Assert.Equal(2, created["meta"]!["attempt"]!.GetValue<int>());
     }
+
+    [Fact]
+    public void HugeDurations_AreAcceptedWithoutBreakingTheClock()
+    {
+        var a = Answered();
+        var conference = Create(a, ""","duration_minutes":2147483647""");
+        _telnyx.CallAction(a, "gather_using_speak", Body("""{"payload":"PIN","voice":"female","timeout_millis":2147483647}"""));
+
+        _clock.Advance(TimeSpan.FromHours(1));
+
+        Assert.Equal("in_conference", Call(a).State);
+        Assert.Equal(200, _telnyx.ConferenceAction(conference, "mute", []).Status);
+    }
 }

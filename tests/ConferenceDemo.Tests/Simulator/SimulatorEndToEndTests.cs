@@ -28,7 +28,7 @@ public sealed class SimulatorEndToEndTests
         }
 
         var b = await server.DialInAsync(FromB);
-        var calls = await server.WaitForAsync(c => State(c[b]) == "in_conference" && !OnHold(c[a]) && !OnHold(c[b]),
+        var calls = await server.WaitForAsync(c => State(c[a]) == "in_conference" && State(c[b]) == "in_conference" && !OnHold(c[a]) && !OnHold(c[b]),
             "the second caller in, the first released");
         Assert.Equal("myconf", RoomOf(calls[a]));
         Assert.NotEqual(server.TuneUrl, Hearing(calls[a]));
