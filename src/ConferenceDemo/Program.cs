@@ -1,6 +1,7 @@
 using ConferenceDemo.Control;
 using ConferenceDemo.Hosting;
 using ConferenceDemo.Rooms.Processing;
+using ConferenceDemo.Simulator;
 using ConferenceDemo.Telnyx;
 using ConferenceDemo.Webhooks;
 
@@ -15,6 +16,7 @@ try
     builder.AddTelnyxWebhooks();            // Webhooks/: signature check and event parsing
     builder.AddRooms();                     // Rooms/: the room rules; Rooms/Processing/: turns, commands, the inbox
     builder.AddConferenceControl();         // Control/: owner sign-in, rate limits, JSON, OpenAPI
+    builder.AddTelnyxSimulator();           // Simulator/: a simulated Telnyx in this process, when TELNYX_API_KEY is not set
     builder.AddReadiness();                 // Hosting/: /healthz (alive) and /readyz (the settings to work)
 
     var app = builder.Build();
@@ -26,6 +28,7 @@ try
     app.MapConferenceControl();             // GET  /telnyx-conf-v2/{list,mute,...}
     app.MapControlApi();                    // GET/POST /api/...
     app.MapRoomsApi();                      // GET /api/rooms, /api/rooms/{id}
+    app.MapTelnyxSimulator();               // simulator mode only: /simulator/v2 (Telnyx REST), /api/simulator/...
     app.MapOpenApi();                       // GET  /openapi/v1.json
     app.MapControlReference();              // GET  /scalar   (the API reference, signed in)
     app.MapHealthEndpoints();               // GET  /healthz, /readyz

@@ -19,6 +19,7 @@ public static class SettingNames
         ("TELNYX_RETRY_MAX_ATTEMPTS", "Telnyx:RetryMaxAttempts"),
         ("TELNYX_RETRY_BASE_DELAY_MS", "Telnyx:RetryBaseDelayMilliseconds"),
         ("TELNYX_RETRY_BUDGET_SECONDS", "Telnyx:RetryBudgetSeconds"),
+        ("TELNYX_SIMULATOR", "Telnyx:Simulator"),
         ("TELNYX_WAITING_URL", "Conference:WaitingUrl"),
         ("TELNYX_PUBLIC_KEY", "Webhooks:PublicKey"),
         ("TELNYX_VERIFY_WEBHOOKS", "Webhooks:Verify"),

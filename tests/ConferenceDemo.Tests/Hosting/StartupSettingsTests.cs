@@ -116,6 +116,10 @@ public sealed class StartupSettingsTests : IDisposable
     [InlineData("Rooms__board__Pin", "12", "Rooms__board__Pin: a PIN is 4 to 12 digits")]
     [InlineData("Rooms__board__DialIn", "+15551234567,555", "Rooms__board__DialIn: '555' is not an E.164 number")]
     [InlineData("Rooms__board__MaxParticipants", "900", "Rooms__board__MaxParticipants: max participants is from 2 to 800")]
+    [InlineData("TELNYX_SIMULATOR", "maybe", "TELNYX_SIMULATOR (Telnyx:Simulator) must be true or false")]
+    [InlineData("Simulator__DuplicateRate", "1.5", "Simulator:DuplicateRate must be a share from 0 to 1")]
+    [InlineData("Simulator__FailureRate", "-0.1", "Simulator:FailureRate must be a share from 0 to 1")]
+    [InlineData("Simulator__LatencyMilliseconds", "2.5", "Simulator:LatencyMilliseconds has a value of the wrong type")]
     public async Task MalformedSetting_StopsTheServerWithAMessageNamingIt(string name, string value, string message)
     {
         var run = await StartAsync(new() { [name] = value });
@@ -126,11 +130,22 @@ public sealed class StartupSettingsTests : IDisposable
     }
 
     [Fact]
-    public async Task NoSettingsAtAll_TheServerStartsAndWarnsAboutTheMissingKeys()
+    public async Task NoSettingsAtAll_TheServerStartsInSimulatorModeAndSaysSo()
     {
         var run = await StartAsync([]);
 
         Assert.True(run.Listened, run.Output);
+        Assert.Contains("TELNYX SIMULATOR MODE (TELNYX_API_KEY is not set)", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("TELNYX_PUBLIC_KEY is not set", run.Output, StringComparison.Ordinal); // the simulator's key is trusted
+    }
+
+    [Fact]
+    public async Task NoApiKeyAndSimulatorOff_TheServerStartsAndWarnsAboutTheMissingKeys()
+    {
+        var run = await StartAsync(new() { ["TELNYX_SIMULATOR"] = "false" });
+
+        Assert.True(run.Listened, run.Output);
+        Assert.DoesNotContain("SIMULATOR MODE", run.Output, StringComparison.Ordinal);
         Assert.Contains("TELNYX_API_KEY is not set", run.Output, StringComparison.Ordinal);
         Assert.Contains("TELNYX_PUBLIC_KEY is not set", run.Output, StringComparison.Ordinal);
     }
@@ -138,7 +153,7 @@ public sealed class StartupSettingsTests : IDisposable
     [Fact]
     public async Task LogFormatJson_WritesEveryLogLineAsOneJsonObject_RequestLinesIncluded()
     {
-        var run = await StartAsync(new() { ["LOG_FORMAT"] = "json", ["CONTROL_PASSWORD"] = "a-password-for-this-test" },
+        var run = await StartAsync(new() { ["LOG_FORMAT"] = "json", ["CONTROL_PASSWORD"] = "a-password-for-this-test", ["TELNYX_SIMULATOR"] = "false" },
             whileRunning: async (baseUrl, _) =>
             {
                 using var http = new HttpClient { BaseAddress = baseUrl };
@@ -152,6 +167,16 @@ public sealed class StartupSettingsTests : IDisposable
         Assert.All(events, e => Assert.NotNull(e["@t"]));
         Assert.Contains(events, e => e["RequestPath"]?.GetValue<string>() == "/healthz" && e["StatusCode"]?.GetValue<int>() == 200);
         Assert.Contains(events, e => e["EventId"]?["Id"]?.GetValue<int>() == 1100); // TELNYX_API_KEY is not set
+    }
+
+    [Fact]
+    public async Task ApiKeyAndSimulatorOn_TheSimulatorIsUsedAndTheKeyIsNeverShown()
+    {
+        var run = await StartAsync(new() { ["TELNYX_API_KEY"] = "KEY_NOT_FOR_THE_SIMULATOR", ["TELNYX_SIMULATOR"] = "true" });
+
+        Assert.True(run.Listened, run.Output);
+        Assert.Contains("TELNYX SIMULATOR MODE (TELNYX_SIMULATOR=true)", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("KEY_NOT_FOR_THE_SIMULATOR", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]

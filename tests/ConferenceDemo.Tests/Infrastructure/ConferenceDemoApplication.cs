@@ -54,6 +54,7 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
         Settings = new Dictionary<string, string?>
         {
             ["Telnyx:ApiKey"] = ApiKey,
+            ["Telnyx:Simulator"] = "false",
             ["Telnyx:BaseUrl"] = "https://telnyx.test/v2",
             ["Telnyx:PhoneNumber"] = PhoneNumber,
             ["Telnyx:ConnectionId"] = ConnectionId,
