@@ -1,6 +1,7 @@
 using ConferenceDemo.Control;
 using ConferenceDemo.Hosting;
 using ConferenceDemo.Rooms.Processing;
+using ConferenceDemo.Storage;
 using ConferenceDemo.Telnyx;
 using ConferenceDemo.Webhooks;
 
@@ -12,6 +13,7 @@ try
     builder.AddSerilogLogging();
     builder.AddTelnyxClient();              // Telnyx/: one typed client for every REST command
     builder.AddTelnyxWebhooks();            // Webhooks/: signature check and event parsing
+    builder.AddStorage();                   // Storage/: rooms, inbox and outbox in SQLite (default), PostgreSQL or memory
     builder.AddRooms();                     // Rooms/: the room rules; Rooms/Processing/: turns, commands, the inbox
     builder.AddConferenceControl();         // Control/: owner sign-in, rate limits, JSON, OpenAPI
     builder.Services.AddHealthChecks();

@@ -15,14 +15,19 @@ public enum InboxOutcome
 
     /// <summary>Too much work is waiting: the webhook should be refused so Telnyx sends it again later.</summary>
     Busy,
+
+    /// <summary>The store could not write the event: refused, so Telnyx sends it again later.</summary>
+    Unavailable,
 }
 
 /// <summary>
 /// Where a verified, parsed webhook enters the rooms: mapped to a room input, routed to its room (client_state, then
-/// conference id, then leg, then the dialed number), deduplicated by event id, and queued behind the room's
-/// earlier inputs within the bound on waiting work.
+/// conference id, then leg, then the dialed number), written to the store's inbox (which drops a redelivery by its
+/// event id), and queued behind the room's earlier inputs within the bound on waiting work. The webhook is answered
+/// only after the inbox write has committed, so an event answered 200 survives a crash.
 /// </summary>
-public sealed class RoomInbox(IWebhookInbox dedupe, IRoomStore store, RoomDirectory directory, RoomProcessor processor)
+public sealed partial class RoomInbox(IRoomJournal journal, IRoomStore store, RoomDirectory directory, RoomProcessor processor,
+    TimeProvider clock, ILogger<RoomInbox> logger)
 {
     public async ValueTask<(InboxOutcome Outcome, string? Room)> AcceptAsync(TelnyxEvent telnyxEvent, CancellationToken ct = default)
     {
@@ -38,23 +43,36 @@ public sealed class RoomInbox(IWebhookInbox dedupe, IRoomStore store, RoomDirect
             return (InboxOutcome.Busy, null);
         }
 
+        string room;
+        bool added;
+        var id = telnyxEvent.Id is { Length: > 0 } eventId ? eventId : $"no-id-{Guid.NewGuid()}"; // no id: nothing to dedupe by
         try
         {
-            if (telnyxEvent.Id is { } id && !await dedupe.TryAcceptAsync(id, ct))
-            {
-                processor.Release();
-                return (InboxOutcome.Duplicate, null);
-            }
+            room = await RouteAsync(telnyxEvent, ct);
 
-            var room = await RouteAsync(telnyxEvent, ct);
-            processor.Accept(room, input);
-            return (InboxOutcome.Accepted, room);
+            // Not cancelled with the request: once written, the event must also be queued, or it would wait for a restart.
+            added = await journal.TryAddAsync(new InboxEntry(id, room, input, clock.GetUtcNow()), CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            processor.Release();
+            Log.StoreFailed(logger, ex, telnyxEvent.EventType, telnyxEvent.Id);
+            return (InboxOutcome.Unavailable, null);
         }
         catch
         {
             processor.Release();
             throw;
         }
+
+        if (!added)
+        {
+            processor.Release();
+            return (InboxOutcome.Duplicate, null);
+        }
+
+        processor.Accept(room, input, id);
+        return (InboxOutcome.Accepted, room);
     }
 
     /// <summary>The room input a Telnyx event is, or null for an event no rule reads (or one missing its call_control_id).</summary>
@@ -104,5 +122,11 @@ public sealed class RoomInbox(IWebhookInbox dedupe, IRoomStore store, RoomDirect
         }
 
         return directory.RoomForNumber(p.Direction == "outgoing" ? null : p.To);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1420, LogLevel.Error, "Webhook {EventType} {EventId} could not be written to the store: refused with 503, Telnyx will send it again", EventName = "InboxWriteFailed")]
+        public static partial void StoreFailed(ILogger logger, Exception exception, string eventType, string? eventId);
     }
 }
