@@ -328,6 +328,17 @@ public sealed class PostgresRoomStore : IRoomStore, IRoomJournal, IAsyncDisposab
             await _writerConnection.DisposeAsync();
         }
 
+        // The connection goes back to the pool, which would keep the session's lock: give the instance id back first.
+        try
+        {
+            await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", _presence);
+            await release.ExecuteNonQueryAsync();
+        }
+        catch (NpgsqlException)
+        {
+            // A broken connection has lost its locks already.
+        }
+
         await _presence.DisposeAsync();
         _presenceGate.Dispose();
     }
