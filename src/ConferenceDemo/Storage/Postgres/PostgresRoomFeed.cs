@@ -171,8 +171,15 @@ public sealed partial class PostgresRoomFeed : IRoomFeed, IAsyncDisposable
         }
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return; // the container and the storage both dispose it
+        }
+
         await _stop.CancelAsync();
         try
         {

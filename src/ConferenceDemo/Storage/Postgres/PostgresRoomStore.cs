@@ -320,8 +320,15 @@ public sealed class PostgresRoomStore : IRoomStore, IRoomJournal, IAsyncDisposab
         return await command.ExecuteNonQueryAsync(ct);
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return; // the container and the storage both dispose it
+        }
+
         await _inboxWriter.DisposeAsync();
         if (_writerConnection is not null)
         {

@@ -237,8 +237,15 @@ public sealed class SqliteRoomStore : IRoomStore, IRoomJournal, IAsyncDisposable
         return command.ExecuteNonQuery();
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return; // the container and the storage both dispose it
+        }
+
         await _inboxWriter.DisposeAsync();
         if (_writerConnection is not null)
         {
