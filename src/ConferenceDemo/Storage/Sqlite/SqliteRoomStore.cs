@@ -193,16 +193,28 @@ public sealed class SqliteRoomStore : IRoomStore, IRoomJournal, IAsyncDisposable
         var room = insert.Parameters.Add("$room", SqliteType.Text);
         var input = insert.Parameters.Add("$input", SqliteType.Text);
         var at = insert.Parameters.Add("$at", SqliteType.Integer);
-        for (var i = 0; i < entries.Count; i++)
+        try
         {
-            id.Value = entries[i].EventId;
-            room.Value = entries[i].Room;
-            input.Value = StorageJson.Serialize(entries[i].Input);
-            at.Value = entries[i].ReceivedAt.ToUnixTimeMilliseconds();
-            added[i] = await insert.ExecuteNonQueryAsync(ct) == 1;
+            for (var i = 0; i < entries.Count; i++)
+            {
+                id.Value = entries[i].EventId;
+                room.Value = entries[i].Room;
+                input.Value = StorageJson.Serialize(entries[i].Input);
+                at.Value = entries[i].ReceivedAt.ToUnixTimeMilliseconds();
+                added[i] = await insert.ExecuteNonQueryAsync(ct) == 1;
+            }
+
+            await tx.CommitAsync(ct);
+        }
+        catch
+        {
+            // Nothing of the batch is kept; the next batch starts on a fresh connection.
+            await tx.DisposeAsync();
+            await _writerConnection.DisposeAsync();
+            _writerConnection = null;
+            throw;
         }
 
-        await tx.CommitAsync(ct);
         return added;
     }
 
