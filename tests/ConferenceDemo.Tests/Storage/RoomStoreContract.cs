@@ -317,6 +317,19 @@ public sealed class PostgresRoomStoreContractTests(PostgresServer server) : Room
     }
 
     [Fact]
+    public async Task ABurstOfInboxWrites_SharesCommits()
+    {
+        var store = (PostgresRoomStore)Store;
+
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(async () => await store.TryAddAsync(Entry($"evt-{i}", $"v3:{i}")))));
+
+        var (commits, entries) = store.InboxWriter.Counts;
+        Assert.Equal(200, entries);
+        Assert.True(commits < entries, $"{commits} commits for {entries} entries");
+        Assert.Equal(200, (await store.UnappliedAsync()).Count);
+    }
+
+    [Fact]
     public async Task TheSchema_IsCreatedOnce_WhenInstancesStartTogether()
     {
         var connectionString = await server.CreateDatabaseAsync();
