@@ -2,6 +2,7 @@ using ConferenceDemo.Control;
 using ConferenceDemo.Hosting;
 using ConferenceDemo.Rooms.Processing;
 using ConferenceDemo.Simulator;
+using ConferenceDemo.Storage;
 using ConferenceDemo.Telnyx;
 using ConferenceDemo.Webhooks;
 
@@ -14,6 +15,7 @@ try
     builder.AddSerilogLogging();            // Hosting/: Serilog, LOG_FORMAT text|json, escaped values
     builder.AddTelnyxClient();              // Telnyx/: one typed client for every REST command
     builder.AddTelnyxWebhooks();            // Webhooks/: signature check and event parsing
+    builder.AddStorage();                   // Storage/: rooms, inbox and outbox in SQLite (default), PostgreSQL or memory
     builder.AddRooms();                     // Rooms/: the room rules; Rooms/Processing/: turns, commands, the inbox
     builder.AddConferenceControl();         // Control/: owner sign-in, rate limits, JSON, OpenAPI
     builder.AddTelnyxSimulator();           // Simulator/: a simulated Telnyx in this process, when TELNYX_API_KEY is not set

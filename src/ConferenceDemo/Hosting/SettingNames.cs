@@ -34,6 +34,8 @@ public static class SettingNames
         ("TRUSTED_PROXIES", "Control:TrustedProxies"),
         ("MAX_CONCURRENT_CONNECTIONS", "Hosting:MaxConcurrentConnections"),
         ("LOG_FORMAT", "Logging:Format"),
+        ("STORAGE_PROVIDER", "Storage:Provider"),
+        ("STORAGE_CONNECTION_STRING", "Storage:ConnectionString"),
     ];
 
     /// <summary>The configuration key a flat name sets, or null when the name is not one of ours.</summary>

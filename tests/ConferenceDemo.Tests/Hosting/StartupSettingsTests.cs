@@ -120,6 +120,8 @@ public sealed class StartupSettingsTests : IDisposable
     [InlineData("Simulator__DuplicateRate", "1.5", "Simulator:DuplicateRate must be a share from 0 to 1")]
     [InlineData("Simulator__FailureRate", "-0.1", "Simulator:FailureRate must be a share from 0 to 1")]
     [InlineData("Simulator__LatencyMilliseconds", "2.5", "Simulator:LatencyMilliseconds has a value of the wrong type")]
+    [InlineData("STORAGE_PROVIDER", "mongo", "STORAGE_PROVIDER (Storage:Provider) must be sqlite, postgres or memory")]
+    [InlineData("STORAGE_CONNECTION_STRING", "no equals sign", "STORAGE_CONNECTION_STRING (Storage:ConnectionString) is not a SQLite connection string")]
     public async Task MalformedSetting_StopsTheServerWithAMessageNamingIt(string name, string value, string message)
     {
         var run = await StartAsync(new() { [name] = value });
@@ -127,6 +129,44 @@ public sealed class StartupSettingsTests : IDisposable
         Assert.Equal(1, run.ExitCode);
         Assert.Contains($"ConferenceDemo cannot start: {message}", run.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", run.Output, StringComparison.Ordinal); // no stack trace
+    }
+
+    [Fact]
+    public async Task PostgresWithoutAConnectionString_StopsTheServerNamingTheSetting()
+    {
+        var run = await StartAsync(new() { ["STORAGE_PROVIDER"] = "postgres" });
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("ConferenceDemo cannot start: STORAGE_CONNECTION_STRING (Storage:ConnectionString) must be set for postgres", run.Output,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnUnreachableDatabase_StopsTheServerWithOneLine_WithoutItsPassword()
+    {
+        var run = await StartAsync(new()
+        {
+            ["STORAGE_PROVIDER"] = "postgres",
+            ["STORAGE_CONNECTION_STRING"] = "Host=127.0.0.1;Port=1;Username=app;Password=hunter2-secret;Database=x;Timeout=2",
+        });
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("ConferenceDemo cannot start: STORAGE_CONNECTION_STRING (Storage:ConnectionString): the store (postgres: ", run.Output,
+            StringComparison.Ordinal);
+        Assert.Contains("password=***", run.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("hunter2-secret", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ByDefault_StateIsKeptInASqliteFileUnderData_AndTheServerStartsAgainOnIt()
+    {
+        await StartAsync([]);
+        Assert.True(File.Exists(Path.Combine(_workDir, "data", "conferencedemo.db")));
+
+        var again = await StartAsync([]);
+        Assert.True(again.Listened, again.Output);
+        Assert.Contains("Storage: sqlite: data source=data/conferencedemo.db", again.Output, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

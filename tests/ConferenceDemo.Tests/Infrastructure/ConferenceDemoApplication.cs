@@ -65,6 +65,7 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
             ["Control:RequestsPerMinute"] = "10000",
             ["Control:PullsPerMinute"] = "10000",
             ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["Storage:Provider"] = "memory", // fast; the storage tests choose sqlite or postgres themselves
         };
     }
 
