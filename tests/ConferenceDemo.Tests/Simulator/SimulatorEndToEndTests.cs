@@ -56,6 +56,19 @@ public sealed class SimulatorEndToEndTests
         Assert.Equal(("completed", "all_left"), (conference.GetProperty("status").GetString(), conference.GetProperty("end_reason").GetString()));
     }
 
+    /// <summary>Waits until the simulated Telnyx has taken <paramref name="count"/> PIN prompts (gathers) for the leg.</summary>
+    private static async Task WaitForPinPromptsAsync(SimulatorServer server, string leg, int count)
+    {
+        var path = $"/simulator/v2/calls/{leg}/actions/gather_using_speak";
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((await server.CommandsAsync()).Count(c => c.Path == path && c.Status is >= 200 and < 300) < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no PIN prompt {count} for {leg}; commands:\n"
+                + string.Join("\n", (await server.CommandsAsync()).Select(c => $"{c.Method} {c.Path} {c.Status} {c.Body}")) + $"\n{server.Output}");
+            await Task.Delay(50);
+        }
+    }
+
     private static async Task WaitForNoConferenceAsync(SimulatorServer server)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
@@ -84,6 +97,34 @@ public sealed class SimulatorEndToEndTests
 
         Assert.Contains("TELNYX SIMULATOR MODE (TELNYX_API_KEY is not set)", server.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Webhook rejected", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PinRoom_TakesTheRightDigits_AndRefusesWrongOnes()
+    {
+        const string Board = "+15556660000";
+        await using var server = await SimulatorServer.StartAsync(new()
+        {
+            ["Rooms__board__DialIn"] = Board,
+            ["Rooms__board__Pin"] = "4321",
+        });
+
+        var right = await server.DialInAsync(FromA, Board);
+        await WaitForPinPromptsAsync(server, right, 1);
+        Assert.Equal(HttpStatusCode.Accepted, await server.TypeAsync(right, "4321#"));
+        await server.WaitForAsync(c => State(c[right]) == "in_conference" && RoomOf(c[right]) == "board", "the caller with the PIN in room board");
+
+        var wrong = await server.DialInAsync(FromB, Board);
+        var attempts = new[] { "1111#", "2222#", "3333#" };
+        for (var i = 0; i < attempts.Length; i++)
+        {
+            await WaitForPinPromptsAsync(server, wrong, i + 1);
+            Assert.Equal(HttpStatusCode.Accepted, await server.TypeAsync(wrong, attempts[i]));
+        }
+
+        var calls = await server.WaitForAsync(c => State(c[wrong]) == "ended", "the caller with wrong PINs hung up");
+        Assert.Null(RoomOf(calls[wrong]));
+        Assert.Equal("in_conference", State(calls[right]));
     }
 
     [Fact]

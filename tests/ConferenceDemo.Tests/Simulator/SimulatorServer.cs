@@ -103,14 +103,23 @@ public sealed class SimulatorServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>POST /api/simulator/calls; the new call's call_control_id.</summary>
-    public async Task<string> DialInAsync(string from)
+    /// <summary>POST /api/simulator/calls (to the default number, or <paramref name="to"/>); the new call's call_control_id.</summary>
+    public async Task<string> DialInAsync(string from, string? to = null)
     {
-        using var response = await Client.PostAsJsonAsync("/api/simulator/calls", new { from });
+        using var response = to is null
+            ? await Client.PostAsJsonAsync("/api/simulator/calls", new { from })
+            : await Client.PostAsJsonAsync("/api/simulator/calls", new { from, to });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("ringing", json.RootElement.GetProperty("state").GetString());
         return json.RootElement.GetProperty("call_control_id").GetString()!;
+    }
+
+    /// <summary>POST /api/simulator/calls/{id}/digits: the caller types <paramref name="digits"/>.</summary>
+    public async Task<HttpStatusCode> TypeAsync(string callControlId, string digits)
+    {
+        using var response = await Client.PostAsJsonAsync($"/api/simulator/calls/{Uri.EscapeDataString(callControlId)}/digits", new { digits });
+        return response.StatusCode;
     }
 
     public async Task<HttpStatusCode> HangUpAsync(string callControlId)
