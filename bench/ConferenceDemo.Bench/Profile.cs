@@ -78,9 +78,9 @@ internal static class Profile
                 if (perf)
                 {
                     var byLibrary = Repository.Run("perf", ["report", "-i", output, "--stdio", "--sort", "dso", "--percent-limit", "1"]);
-                    var bySymbol = Repository.Run("perf", ["report", "-i", output, "--stdio", "--sort", "dso,symbol", "--percent-limit", "0.7"]);
+                    var bySymbol = Repository.Run("perf", ["report", "-i", output, "--stdio", "--sort", "dso,symbol", "--percent-limit", "0.3"]);
                     bench.Report.Block($"{title}; perf, CPU time by library", Trimmed(byLibrary));
-                    bench.Report.Block($"{title}; perf, CPU time by function (JIT-compiled code appears as perf-<pid>.map)", Trimmed(bySymbol));
+                    bench.Report.Block($"{title}; perf, CPU time by function (the top 40; JIT-compiled code is [JIT])", Trimmed(bySymbol, 40));
                 }
                 else
                 {
@@ -95,9 +95,10 @@ internal static class Profile
         }
     }
 
-    /// <summary>A perf report without its comment lines and blank lines.</summary>
-    private static string Trimmed(string report) =>
-        string.Join('\n', report.Split('\n').Where(l => l.Trim().Length > 0 && !l.StartsWith('#')));
+    /// <summary>The first <paramref name="lines"/> rows of a perf report, without its comments, blank lines and padding.</summary>
+    private static string Trimmed(string report, int lines = 20) =>
+        string.Join('\n', report.Split('\n').Where(l => l.Trim().Length > 0 && !l.StartsWith('#')).Take(lines)
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l, @"(\s+-)*\s*$", "")));
 
     /// <summary>dotnet-trace from bench/.out/tools, installed from NuGet on first use; null (with a note) when it cannot be.</summary>
     private static string? DotnetTrace(BenchContext bench)
