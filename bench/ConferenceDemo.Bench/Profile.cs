@@ -91,6 +91,7 @@ internal static class Profile
             finally
             {
                 File.Delete(output);
+                File.Delete(output + ".etlx"); // dotnet-trace report's converted copy
             }
         }
     }
