@@ -88,6 +88,15 @@ internal sealed class ServerProcess : IAsyncDisposable
         return double.NaN;
     }
 
+    /// <summary>User plus system CPU time the process has used, from /proc.</summary>
+    public TimeSpan CpuTime()
+    {
+        var fields = File.ReadAllText($"/proc/{_process.Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture)
+            + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ is 100 on Linux
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

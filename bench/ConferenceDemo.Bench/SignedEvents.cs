@@ -34,6 +34,11 @@ internal sealed class SignedEvents
                 payload["from"] = "__FROM__";
             }
 
+            if (payload.ContainsKey("to"))
+            {
+                payload["to"] = "__TO__";
+            }
+
             if (payload.ContainsKey("client_state"))
             {
                 payload.Remove("client_state");
@@ -49,13 +54,25 @@ internal sealed class SignedEvents
 
     public static string Number(int n) => $"+1555{n % 10_000_000:D7}";
 
-    public SignedRequest Make(string eventType, int call, string conferenceId = "conf-bench")
+    /// <summary>The number the bench's default room answers on (TELNYX_PHONE_NUMBER).</summary>
+    public const string DefaultNumber = "+15559990000";
+
+    /// <summary>The dial-in number of configured room <paramref name="room"/> (Rooms__r{room}__DialIn).</summary>
+    public static string RoomNumber(int room) => $"+1555700{room:D4}";
+
+    /// <summary>The conference id the fake Telnyx gives the conference a leg creates.</summary>
+    public static string ConferenceOf(int creatorCall) => ConferenceOf(CallId(creatorCall));
+
+    public static string ConferenceOf(string creatorLeg) => "conf-" + creatorLeg.Replace(':', '-');
+
+    public SignedRequest Make(string eventType, int call, string conferenceId = "conf-bench", string to = DefaultNumber)
     {
         var body = _templates[eventType]
             .Replace("__ID__", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("__CCID__", CallId(call), StringComparison.Ordinal)
             .Replace("__CONF__", conferenceId, StringComparison.Ordinal)
-            .Replace("__FROM__", Number(call), StringComparison.Ordinal);
+            .Replace("__FROM__", Number(call), StringComparison.Ordinal)
+            .Replace("__TO__", to, StringComparison.Ordinal);
         return Sign(Encoding.UTF8.GetBytes(body));
     }
 

@@ -1,0 +1,74 @@
+namespace ConferenceDemo.Bench;
+
+/// <summary>
+/// Signed webhooks with fresh event ids, for each store: saturation (32 connections, closed loop), server CPU per
+/// webhook from /proc, and latency at a fixed 1,000 webhooks/s (open loop, from when each request was due). The bare
+/// endpoint first, as the floor.
+/// </summary>
+internal static class Ingest
+{
+    private static readonly string[] Lifecycle = ["call.initiated", "call.answered", "conference.participant.joined", "conference.participant.left", "call.hangup"];
+
+    public static async Task RunAsync(BenchContext bench)
+    {
+        var seconds = bench.Options.Seconds;
+        var events = bench.Events;
+        var saturationCount = bench.Options.Quick ? 3000 : 120_000;
+        SignedRequest[] Stateless(int count)
+        {
+            var first = bench.Calls(count);
+            return events.MakeMany(count, i => events.Make("call.speak.started", first + i));
+        }
+
+        SignedRequest[] Lives(int count)
+        {
+            var first = bench.Calls(count / 5 + 1);
+            return events.MakeMany(count, i => events.Make(Lifecycle[i % 5], first + (i / 5)));
+        }
+
+        await using (var bare = await ServerProcess.StartAsync(bench.BenchDll, ["--bare"], new Dictionary<string, string>()))
+        using (var load = new LoadGenerator(new Uri(bare.BaseUrl, "/telnyx-conf-v2/start"), 32))
+        {
+            await load.SaturateAsync(Lives(saturationCount / 4), 16, bench.Options.Warmup);
+            var (rate, _) = await load.SaturateAsync(Stateless(saturationCount), 32, TimeSpan.FromSeconds(seconds));
+            var fixedRate = await load.FixedRateAsync(Stateless(seconds * 1000), 1000);
+            bench.Report.Reference = (rate, fixedRate);
+            bench.Report.Add("Webhook ingest", "bare ASP.NET Core endpoint (reads the body, answers 200): saturation; at 1,000 req/s",
+                $"{rate:0} req/s; {fixedRate.Summary}", "–");
+        }
+
+        foreach (var store in bench.Stores)
+        {
+            await using var server = await bench.StartServerAsync(store);
+            using var load = new LoadGenerator(new Uri(server.BaseUrl, "/telnyx-conf-v2/start"), 32);
+            // Warm-up: long enough for tiered compilation to settle (a 1 s warm-up measured half the steady throughput).
+            await load.SaturateAsync(Lives(saturationCount / 4), 16, bench.Options.Warmup);
+            await bench.Telnyx.QuietAsync();
+
+            var workloads = new (string, Func<int, SignedRequest[]>)[]
+            {
+                ("signed call.speak.started (no state change)", Stateless),
+                ("one call's life: initiated, answered, joined, left, hangup", Lives),
+            };
+            foreach (var (what, make) in bench.Options.Quick ? workloads[1..] : workloads) // --quick: the one that reaches the store
+            {
+                var cpu = server.CpuTime();
+                var (rate, saturated) = await load.SaturateAsync(make(saturationCount), 32, TimeSpan.FromSeconds(seconds));
+                var cpuPerWebhook = (server.CpuTime() - cpu).TotalMicroseconds / (rate * seconds);
+                await bench.Telnyx.QuietAsync(); // the saturated run's commands drain before pacing
+                var fixedRate = await load.FixedRateAsync(make(seconds * 1000), 1000);
+                bench.Report.Ingest($"{store.Name}, {what}", rate, saturated, fixedRate, cpuPerWebhook);
+                ThrowOnErrors(saturated, fixedRate);
+            }
+        }
+    }
+
+    /// <summary>A webhook answered with an error means the measurement measured something else: the part fails.</summary>
+    public static void ThrowOnErrors(params Latencies[] runs)
+    {
+        if (runs.Sum(r => r.Errors) is > 0 and var errors)
+        {
+            throw new InvalidOperationException($"{errors} webhooks were not answered 2xx");
+        }
+    }
+}
