@@ -18,13 +18,21 @@ public sealed class RoomProcessingTests : IAsyncLifetime
 {
     private readonly ConferenceDemoApplication _app = new();
 
+    /// <summary>Ends the commands a test leaves hanging at Telnyx, before the host is stopped.</summary>
+    private readonly CancellationTokenSource _release = new();
+
     public Task InitializeAsync()
     {
         _app.Settings["Processing:DrainTimeoutSeconds"] = "1";
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _release.CancelAsync();
+        await _app.DisposeAsync();
+        _release.Dispose();
+    }
 
     /// <summary>Waits until <paramref name="condition"/> holds, for at most <paramref name="seconds"/>.</summary>
     private static async Task EventuallyAsync(Func<bool> condition, double seconds = 5)
@@ -72,7 +80,8 @@ public sealed class RoomProcessingTests : IAsyncLifetime
         {
             if (r.Path == Expect.Call(C, "speak"))
             {
-                await Task.Delay(Timeout.Infinite, ct);
+                using var hanging = CancellationTokenSource.CreateLinkedTokenSource(ct, _release.Token);
+                await Task.Delay(Timeout.Infinite, hanging.Token);
             }
 
             return null;
@@ -157,8 +166,11 @@ public sealed class RoomProcessingTests : IAsyncLifetime
     [Fact]
     public async Task Shutdown_WithACommandHangingAtTelnyx_StopsWaitingAfterTheDrainTimeout()
     {
+        // An application of its own: this test stops it, and the class's dispose must not stop it again.
+        var app = new ConferenceDemoApplication();
+        app.Settings["Processing:DrainTimeoutSeconds"] = "1";
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _app.Telnyx.Respond = async (_, ct) =>
+        app.Telnyx.Respond = async (_, ct) =>
         {
             try
             {
@@ -172,14 +184,14 @@ public sealed class RoomProcessingTests : IAsyncLifetime
 
             return null;
         };
-        using (var response = await _app.PostWebhookAsync(Initiated(A)))
+        using (var response = await app.PostWebhookAsync(Initiated(A)))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        await EventuallyAsync(() => _app.Telnyx.Requests.Count == 1);
+        await EventuallyAsync(() => app.Telnyx.Requests.Count == 1);
         var stopping = Stopwatch.StartNew();
-        await _app.DisposeAsync();
+        await app.DisposeAsync();
 
         // Without the drain timeout (1 s here) the host would wait out Telnyx's retry budget.
         Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(15), $"the host took {stopping.Elapsed.TotalSeconds:0.0} s to stop");

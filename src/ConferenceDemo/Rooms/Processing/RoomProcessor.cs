@@ -106,7 +106,7 @@ public sealed partial class RoomProcessor(
     }
 
     /// <summary>Stops waiting for Telnyx: commands on their way are cancelled (used when the drain time is over).</summary>
-    public void Abandon() => _abandon.Cancel();
+    public void Abandon() => _ = Task.Run(_abandon.Cancel); // the commands' own cancellation runs off the caller's thread
 
     private sealed record TurnResult(Decision? Decision, Task<ActionOutcome>? Awaiting);
 

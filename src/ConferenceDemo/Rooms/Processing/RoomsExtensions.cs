@@ -118,21 +118,23 @@ public static partial class RoomsExtensions
         public async Task StopAsync(CancellationToken cancellationToken)
         {
             var timeout = TimeSpan.FromSeconds(options.Value.DrainTimeoutSeconds);
-            using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _hurry.Token);
-            drain.CancelAfter(timeout);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _hurry.Token);
             var started = clock.GetTimestamp();
-            try
+            var idle = processor.WhenIdleAsync();
+            var gaveUp = Task.Delay(timeout, stop.Token);
+
+            // Resumed on the thread pool, never inside a timer's or a token's callback: giving up cancels tokens.
+            var first = await Task.WhenAny(idle, gaveUp).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+            if (first == idle)
             {
-                await processor.WhenIdleAsync(drain.Token);
                 Log.Drained(logger, clock.GetElapsedTime(started).TotalMilliseconds);
+                return;
             }
-            catch (OperationCanceledException)
-            {
-                var (inputs, commands, calls) = processor.Unfinished();
-                Log.Abandoned(logger, inputs, commands, calls.Count == 0 ? "none" : string.Join(", ", calls.Take(20)),
-                    _hurry.IsCancellationRequested ? "a second signal" : $"the drain timeout ({timeout.TotalSeconds:0} s, Processing:DrainTimeoutSeconds)");
-                processor.Abandon();
-            }
+
+            var (inputs, commands, calls) = processor.Unfinished();
+            Log.Abandoned(logger, inputs, commands, calls.Count == 0 ? "none" : string.Join(", ", calls.Take(20)),
+                _hurry.IsCancellationRequested ? "a second signal" : $"the drain timeout ({timeout.TotalSeconds:0} s, Processing:DrainTimeoutSeconds)");
+            processor.Abandon();
         }
 
         public void Dispose()
