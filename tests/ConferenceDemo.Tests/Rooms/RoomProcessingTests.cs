@@ -190,11 +190,9 @@ public sealed class RoomProcessingTests : IAsyncLifetime
         }
 
         await EventuallyAsync(() => app.Telnyx.Requests.Count == 1);
-        var stopping = Stopwatch.StartNew();
         await app.DisposeAsync();
 
-        // Without the drain timeout (1 s here) the host would wait out Telnyx's retry budget.
-        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(15), $"the host took {stopping.Elapsed.TotalSeconds:0.0} s to stop");
+        // Once the drain timeout (1 s here) runs out, the command still hanging at Telnyx is abandoned (cancelled).
         await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(5));
     }
 }
