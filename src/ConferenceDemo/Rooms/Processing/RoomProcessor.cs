@@ -22,6 +22,7 @@ public sealed partial class RoomProcessor(
     private readonly ConcurrentDictionary<long, Task> _sending = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ActionOutcome>> _waiters = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _abandon = new();
+    private readonly ConcurrentDictionary<string, (DateTimeOffset At, ITimer Timer)> _wakeUps = new(StringComparer.Ordinal);
     private long _nextTicket;
     private int _pendingEvents;
 
@@ -151,6 +152,8 @@ public sealed partial class RoomProcessor(
             feed.Publish(decision.Events);
         }
 
+        WakeUp(roomId, decision.WakeAt, fired: input is ClockTick);
+
         // Started in the decision's order, so the greeting leaves before the seat; none is awaited here.
         foreach (var command in decision.Commands)
         {
@@ -165,6 +168,34 @@ public sealed partial class RoomProcessor(
         }
 
         return new TurnResult(decision, awaiting);
+    }
+
+    /// <summary>
+    /// Arms the room's one timer for the time the decision asked to be woken at (replacing an earlier one), or clears it;
+    /// when it fires, the room decides a <see cref="ClockTick"/>. Called within the room's turn, so never twice at once for a room.
+    /// </summary>
+    private void WakeUp(string roomId, DateTimeOffset? at, bool fired)
+    {
+        // After a tick the timer has run out: it is armed again even for the same time (a timer that fired early).
+        if (!fired && _wakeUps.TryGetValue(roomId, out var armed) && armed.At == at)
+        {
+            return;
+        }
+
+        if (_wakeUps.TryRemove(roomId, out var old))
+        {
+            old.Timer.Dispose();
+        }
+
+        if (at is not { } when)
+        {
+            return;
+        }
+
+        var due = when - clock.GetUtcNow();
+        var timer = clock.CreateTimer(_ => _ = TurnAsync(roomId, ClockTick.Instance, reserved: false), null,
+            due > TimeSpan.FromMilliseconds(1) ? due : TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+        _wakeUps[roomId] = (when, timer);
     }
 
     private async Task SendAsync(string roomId, RoomCommand command)
