@@ -179,6 +179,21 @@ public sealed class ModeratorApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PutRoom_TakesTheRecordingNoticeAndTheTimeLimit_AndShowsThem()
+    {
+        using var client = _app.CreateControlClient();
+        using var content = new StringContent("""{"announce_recording":false,"max_duration_minutes":45}""", Encoding.UTF8, "application/json");
+
+        using var response = await client.PutAsync("/api/rooms/standup", content);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var room = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.False(room["announce_recording"]!.GetValue<bool>());
+        Assert.Equal(45, room["max_duration_minutes"]!.GetValue<int>());
+        Assert.Equal("off", room["recording"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task FloorChanged_MarksTheTalkingParticipant()
     {
         await TwoInTheRoomAsync();

@@ -115,6 +115,9 @@ public sealed class StartupSettingsTests : IDisposable
     [InlineData("Rooms__board__Pin", "12", "Rooms__board__Pin: a PIN is 4 to 12 digits")]
     [InlineData("Rooms__board__DialIn", "+15551234567,555", "Rooms__board__DialIn: '555' is not an E.164 number")]
     [InlineData("Rooms__board__MaxParticipants", "900", "Rooms__board__MaxParticipants: max participants is from 2 to 800")]
+    [InlineData("Rooms__board__MaxDurationMinutes", "0", "Rooms__board__MaxDurationMinutes: max duration is from 1 to 1440 minutes")]
+    [InlineData("Rooms__board__AnnounceRecording", "maybe", "Rooms__board__AnnounceRecording: must be true or false; it is 'maybe'.")]
+    [InlineData("Rooms__board__MaxDurationMinutes", "an hour", "Rooms__board__MaxDurationMinutes: must be a whole number; it is 'an hour'.")]
     public async Task MalformedSetting_StopsTheServerWithAMessageNamingIt(string name, string value, string message)
     {
         var run = await StartAsync(new() { [name] = value });
