@@ -48,6 +48,7 @@ public static class RoomsApi
             .ProducesProblem(StatusCodes.Status502BadGateway)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .RequireRateLimiting(ControlExtensions.PullPolicy);
+        rooms.MapModeratorApi(app);
         return rooms;
     }
 
@@ -136,7 +137,8 @@ public static class RoomsApi
     /// <summary>The body of PUT /api/rooms/{id}. Absent values take the server's defaults.</summary>
     public sealed record RoomRequest(string? Name, IReadOnlyList<string>? DialIn, string? Pin, string? ModeratorPin, int? MaxParticipants,
         string? Beep, bool? JoinMuted, bool? WaitForModerator, bool? EndWhenModeratorLeaves, string? HoldAudioUrl,
-        string? FirstCallerGreeting = null, string? LaterCallerGreeting = null, string? Voice = null, string? Language = null)
+        string? FirstCallerGreeting = null, string? LaterCallerGreeting = null, string? Voice = null, string? Language = null,
+        bool? AnnounceRecording = null, int? MaxDurationMinutes = null)
     {
         public RoomOptions ToOptions() => new()
         {
@@ -154,6 +156,8 @@ public static class RoomsApi
             LaterCallerGreeting = LaterCallerGreeting,
             Voice = Voice,
             Language = Language,
+            AnnounceRecording = AnnounceRecording ?? true,
+            MaxDurationMinutes = MaxDurationMinutes,
         };
     }
 }
@@ -182,10 +186,24 @@ public sealed record RoomView(string Id, string Name, IReadOnlyList<string> Dial
 
     public string? HoldAudioUrl { get; init; }
 
+    public bool AnnounceRecording { get; init; }
+
+    public int? MaxDurationMinutes { get; init; }
+
+    /// <summary>The room's own recording: off, on or paused.</summary>
+    public string Recording { get; init; } = "off";
+
+    /// <summary>The participant who has the floor, if any.</summary>
+    public string? Speaker { get; init; }
+
     public static RoomView From(RoomSettings settings, Room room) =>
         new(settings.Id, settings.Name ?? settings.Id, settings.DialIn, room.Phase == ConferencePhase.Live ? room.ConferenceId : null, room.Locked,
-            [.. room.Participants.Select(RoomParticipantView.From)])
+            [.. room.Participants.Select(p => RoomParticipantView.From(p) with { Talking = p.CallControlId == room.Speaker })])
         {
+            AnnounceRecording = settings.AnnounceRecording,
+            MaxDurationMinutes = settings.MaxDurationMinutes,
+            Recording = room.Recording.ToString().ToLowerInvariant(),
+            Speaker = room.Speaker,
             HasPin = settings.Pin is not null,
             HasModeratorPin = settings.ModeratorPin is not null,
             MaxParticipants = settings.MaxParticipants,
@@ -202,6 +220,9 @@ public sealed record RoomView(string Id, string Name, IReadOnlyList<string> Dial
 public sealed record RoomParticipantView(string CallControlId, string Number, string Role, string Status, bool Muted, bool OnHold,
     bool Recording, bool Dialed)
 {
+    /// <summary>This participant has the floor (the latest conference.floor.changed).</summary>
+    public bool Talking { get; init; }
+
     public static RoomParticipantView From(Participant p) => new(p.CallControlId, p.Number,
         p.Role == ParticipantRole.Moderator ? "moderator" : "member", ParticipantView.StatusName(p.Status), p.Muted, p.OnHold, p.Recording, p.Dialed);
 }

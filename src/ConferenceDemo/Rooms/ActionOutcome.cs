@@ -23,6 +23,12 @@ public enum OutcomeKind
     /// <summary>Telnyx says the participant's call has ended; they were dropped from the room.</summary>
     CallEnded,
 
+    /// <summary>Nothing to do (nobody to mute, already locked): no command was sent.</summary>
+    NothingToDo,
+
+    /// <summary>The room's state does not allow it (e.g. pause a recording that is not running).</summary>
+    Conflict,
+
     /// <summary>The command failed; <see cref="ActionOutcome.Failure"/> says how.</summary>
     CommandFailed,
 }
@@ -59,6 +65,9 @@ public sealed record Decision(Room Room, IReadOnlyList<RoomCommand> Commands, IR
 
     /// <summary>For <see cref="CommandCompleted"/> of an owner's command: which awaited command this outcome answers.</summary>
     public string? AnsweredCommand { get; init; }
+
+    /// <summary>When the room needs deciding again even if nothing happens (a time-limit warning is due): a <see cref="ClockTick"/> then.</summary>
+    public DateTimeOffset? WakeAt { get; init; }
 
     /// <summary>What the rules noted about the input, for the log (e.g. "late event for a departed leg").</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];

@@ -116,6 +116,27 @@ public sealed record Room
     /// <summary>Why this server is ending the conference, for those it takes with it.</summary>
     public DepartureReason? Ending { get; init; }
 
+    /// <summary>The room's own recording (the conference mix), not the per-leg ones.</summary>
+    public RecordingState Recording { get; init; }
+
+    /// <summary>The owner's record_start, stop, pause or resume on its way, so two cannot cross.</summary>
+    public string? RecordingCommand { get; init; }
+
+    /// <summary>The most saved recordings kept per room.</summary>
+    public const int RecordingMemory = 100;
+
+    /// <summary>The room's saved recordings, oldest first (at most <see cref="RecordingMemory"/>).</summary>
+    public ImmutableList<SavedRecording> Recordings { get; init; } = [];
+
+    /// <summary>The participant who has the floor (conference.floor.changed).</summary>
+    public string? Speaker { get; init; }
+
+    /// <summary>When the conference ends by its time limit (duration_minutes), counted from its create.</summary>
+    public DateTimeOffset? EndsAt { get; init; }
+
+    /// <summary>The time-limit warnings already spoken (minutes before the end: 5, then 1).</summary>
+    public ImmutableList<int> WarningsGiven { get; init; } = [];
+
     public static Room Create(string id, Guid epoch) => new() { Id = id, Epoch = epoch };
 
     /// <summary>A conference exists and somebody is in it or on the way: the demo's "active" guard.</summary>
@@ -125,6 +146,19 @@ public sealed record Room
         Participants.Find(p => string.Equals(p.CallControlId, callControlId, StringComparison.Ordinal));
 
     public bool HasDeparted(string callControlId) => Departed.Contains(callControlId, StringComparer.Ordinal);
+}
+
+public enum RecordingState
+{
+    Off,
+    On,
+    Paused,
+}
+
+/// <summary>A recording of the room Telnyx has saved (conference.recording.saved). Its links expire: a download asks for a fresh one.</summary>
+public sealed record SavedRecording(string Id, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? Format, string? Channels)
+{
+    public double? DurationSeconds => StartedAt is { } start && EndedAt is { } end && end >= start ? (end - start).TotalSeconds : null;
 }
 
 /// <summary>A conference found running at Telnyx under the room's name, being joined instead of created.</summary>

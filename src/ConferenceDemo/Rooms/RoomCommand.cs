@@ -55,6 +55,9 @@ public sealed record CreateConference(string CallControlId, string ConferenceNam
     /// <summary>What joiners hear before the conference starts (only with <see cref="StartOnCreate"/> false).</summary>
     public string? HoldAudioUrl { get; init; }
 
+    /// <summary>The conference ends after this many minutes.</summary>
+    public int? DurationMinutes { get; init; }
+
     public override string Name => "create_conference";
 
     public override string? Leg => CallControlId;
@@ -127,6 +130,58 @@ public sealed record GatherUsingSpeak(string CallControlId, string Text, string 
 public sealed record EndConference(string ConferenceId) : RoomCommand
 {
     public override string Name => "end";
+
+    public override string? Leg => null;
+}
+
+/// <summary>Speaks to the conference: everyone, or only <see cref="Listeners"/> when there are some.</summary>
+public sealed record ConferenceSpeak(string ConferenceId, string Text, string Voice, string Language, ImmutableArray<string> Listeners) : RoomCommand
+{
+    public override string Name => "conference_speak";
+
+    public override string? Leg => Listeners.IsDefaultOrEmpty || Listeners.Length != 1 ? null : Listeners[0];
+
+    public bool Equals(ConferenceSpeak? other) =>
+        other is not null && base.Equals(other) && ConferenceId == other.ConferenceId && Text == other.Text && Voice == other.Voice
+        && Language == other.Language && Listeners.AsSpan().SequenceEqual(other.Listeners.AsSpan());
+
+    public override int GetHashCode() => HashCode.Combine(base.GetHashCode(), ConferenceId, Text);
+}
+
+/// <summary>Plays audio to the conference: everyone, or only <see cref="Listeners"/>.</summary>
+public sealed record ConferencePlay(string ConferenceId, string AudioUrl, ImmutableArray<string> Listeners) : RoomCommand
+{
+    public override string Name => "conference_play";
+
+    public override string? Leg => Listeners.IsDefaultOrEmpty || Listeners.Length != 1 ? null : Listeners[0];
+
+    public bool Equals(ConferencePlay? other) =>
+        other is not null && base.Equals(other) && ConferenceId == other.ConferenceId && AudioUrl == other.AudioUrl
+        && Listeners.AsSpan().SequenceEqual(other.Listeners.AsSpan());
+
+    public override int GetHashCode() => HashCode.Combine(base.GetHashCode(), ConferenceId, AudioUrl);
+}
+
+/// <summary>Stops what is being played or spoken to the conference.</summary>
+public sealed record ConferenceStopAudio(string ConferenceId) : RoomCommand
+{
+    public override string Name => "conference_stop";
+
+    public override string? Leg => null;
+}
+
+public enum RecordingAction
+{
+    Start,
+    Stop,
+    Pause,
+    Resume,
+}
+
+/// <summary>The room's recording: the conference's record_start (with format and channels), record_stop, record_pause, record_resume.</summary>
+public sealed record ConferenceRecording(RecordingAction Action, string ConferenceId, string? Format = null, string? Channels = null) : RoomCommand
+{
+    public override string Name => "record_" + Action.ToString().ToLowerInvariant();
 
     public override string? Leg => null;
 }

@@ -20,12 +20,48 @@ public sealed record ParticipantUpdated(string Room, Participant Participant) : 
 public sealed record ParticipantLeftRoom(string Room, Participant Participant, DepartureReason Reason) : RoomEvent(Room)
 {
     public override string Type => "participant_left";
+
+    /// <summary>The reason on the wire: hung_up, kicked, conference_ended, moderator_left, time_limit, full, locked_out, wrong_pin.</summary>
+    public string ReasonName => Departures.Name(Reason);
 }
 
-/// <summary>The conference opened, ended or changed hands, or the room was locked or unlocked.</summary>
+/// <summary>The conference opened, ended or changed hands, the room was locked or unlocked, its recording or its speaker changed.</summary>
 public sealed record RoomUpdated(string Room, ConferencePhase Phase, string? ConferenceId, bool Locked) : RoomEvent(Room)
 {
     public override string Type => "room_updated";
+
+    public RecordingState Recording { get; init; }
+
+    /// <summary>The participant who has the floor (conference.floor.changed), if any.</summary>
+    public string? Speaker { get; init; }
+}
+
+/// <summary>conference.recording.saved: a recording of the room is at Telnyx.</summary>
+public sealed record RecordingSavedInRoom(string Room, SavedRecording Recording) : RoomEvent(Room)
+{
+    public override string Type => "recording_saved";
+}
+
+/// <summary>A time-limit warning was spoken to the room.</summary>
+public sealed record TimeWarning(string Room, int MinutesLeft) : RoomEvent(Room)
+{
+    public override string Type => "time_warning";
+}
+
+public static class Departures
+{
+    /// <summary>The snake_case word of a reason. Legs that left the conference or whose call ended count as hung up.</summary>
+    public static string Name(DepartureReason reason) => reason switch
+    {
+        DepartureReason.Kicked => "kicked",
+        DepartureReason.ConferenceEnded => "conference_ended",
+        DepartureReason.ModeratorLeft => "moderator_left",
+        DepartureReason.TimeLimit => "time_limit",
+        DepartureReason.Full => "full",
+        DepartureReason.LockedOut => "locked_out",
+        DepartureReason.WrongPin => "wrong_pin",
+        _ => "hung_up",
+    };
 }
 
 /// <summary>Why a participant left the room.</summary>
@@ -54,4 +90,13 @@ public enum DepartureReason
 
     /// <summary>The last moderator left a room that ends with its moderator.</summary>
     ModeratorLeft,
+
+    /// <summary>The owner kicked them: they heard a notice and were hung up.</summary>
+    Kicked,
+
+    /// <summary>The conference reached its time limit (duration_minutes), or Telnyx ended the call for its time limit.</summary>
+    TimeLimit,
+
+    /// <summary>The room was locked: they heard so and were hung up.</summary>
+    LockedOut,
 }

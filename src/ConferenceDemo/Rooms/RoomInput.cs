@@ -36,11 +36,34 @@ public sealed record SpeakEnded(string CallControlId) : RoomInput;
 /// <summary>conference.ended.</summary>
 public sealed record ConferenceEnded(string ConferenceId, string? Reason) : RoomInput;
 
+/// <summary>conference.recording.saved.</summary>
+public sealed record RecordingSaved(string ConferenceId, SavedRecording Recording) : RoomInput;
+
+/// <summary>conference.floor.changed: <paramref name="CallControlId"/> has the floor now.</summary>
+public sealed record FloorChanged(string CallControlId, string ConferenceId) : RoomInput;
+
+/// <summary>The room's wake-up came (see <see cref="Decision.WakeAt"/>): what is due by now is decided.</summary>
+public sealed record ClockTick : RoomInput
+{
+    public static readonly ClockTick Instance = new();
+}
+
 /// <summary>The room's owner asks for something; decided like any event, answered with an <see cref="ActionOutcome"/>.</summary>
 public sealed record OwnerAction(OwnerActionKind Kind, string? CallControlId = null, string? Number = null) : RoomInput
 {
     /// <summary>For pull: the role the dialed leg gets when it answers.</summary>
     public ParticipantRole Role { get; init; }
+
+    /// <summary>For speak: what to say.</summary>
+    public string? Text { get; init; }
+
+    /// <summary>For play: the audio's http(s) URL.</summary>
+    public string? AudioUrl { get; init; }
+
+    /// <summary>For the room recording's start: mp3 or wav, single or dual; null takes the room's.</summary>
+    public string? Format { get; init; }
+
+    public string? Channels { get; init; }
 }
 
 public enum OwnerActionKind
@@ -52,6 +75,19 @@ public enum OwnerActionKind
     RecordStart,
     RecordStop,
     Pull,
+    Lock,
+    Unlock,
+    Kick,
+    MuteAll,
+    UnmuteAll,
+    Speak,
+    Play,
+    StopAudio,
+    End,
+    RecordingStart,
+    RecordingStop,
+    RecordingPause,
+    RecordingResume,
 }
 
 /// <summary>Telnyx's answer to a command this room sent (after its retries).</summary>

@@ -21,6 +21,16 @@ public static class RoomRules
         return turn.Finish();
     }
 
+    /// <summary>
+    /// When the room next needs a <see cref="ClockTick"/> (a time-limit warning falls due), or null. Every decision
+    /// carries it; this is the same answer for a room loaded from the store, so a restart can arm its timer again.
+    /// </summary>
+    public static DateTimeOffset? WakeAt(Room room)
+    {
+        ArgumentNullException.ThrowIfNull(room);
+        return RoomTurn.NextWarningDue(room);
+    }
+
     /// <summary>"+" then 2 to 15 digits, the first not 0 (ITU-T E.164), and nothing else: no space, no line break.</summary>
     public static bool IsE164(string? value)
     {
@@ -49,6 +59,8 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
     private readonly Dictionary<string, DepartureReason> _reasons = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Participant> _removed = new(StringComparer.Ordinal);
     private readonly List<string> _notes = [];
+    private readonly List<SavedRecording> _saved = [];
+    private readonly List<int> _warnings = [];
     private ActionOutcome? _outcome;
     private string? _awaited;
     private string? _answered;
@@ -69,6 +81,9 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
             case GatherEnded e: OnGathered(e); break;
             case SpeakEnded e: OnSpoken(e.CallControlId); break;
             case ConferenceEnded e: OnEnded(e); break;
+            case RecordingSaved e: OnRecordingSaved(e); break;
+            case FloorChanged e: OnFloorChanged(e); break;
+            case ClockTick: OnTick(); break;
             case OwnerAction e: OnOwnerAction(e); break;
             case CommandCompleted e: OnCompleted(e); break;
             default: Note($"{input.GetType().Name} is not a room input"); break;
@@ -81,6 +96,7 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
         var next = changed ? Room with { Version = _before.Version + 1 } : _before;
         return new Decision(next, _commands, Changes(_before, next))
         {
+            WakeAt = NextWarningDue(next),
             Outcome = _outcome,
             AwaitedCommand = _awaited,
             AnsweredCommand = _answered,
@@ -158,6 +174,14 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
     /// <summary>Lets a caller in: refused when the room is full; otherwise greeted and seated.</summary>
     private void Admit(Participant caller)
     {
+        // A locked room lets in its moderators and the legs the owner dialed; everyone else hears it is locked.
+        if (Room.Locked && caller.Role != ParticipantRole.Moderator && !caller.Dialed)
+        {
+            Note($"{caller.CallControlId} reached a locked room and is turned away");
+            Farewell(caller.CallControlId, settings.LockedNotice, DepartureReason.LockedOut);
+            return;
+        }
+
         if (settings.MaxParticipants is { } max
             && Room.Participants.Count(p => p.Status != ParticipantStatus.EnteringPin && p.CallControlId != caller.CallControlId) >= max)
         {
@@ -234,7 +258,8 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
     private void OnHungUp(CallHungUp e)
     {
         Room = Room.Farewells.Contains(e.CallControlId) ? Room with { Farewells = Room.Farewells.Remove(e.CallControlId) } : Room;
-        if (Remove(e.CallControlId, DepartureReason.HungUp))
+        var reason = e.Cause == "time_limit" ? DepartureReason.TimeLimit : DepartureReason.HungUp;
+        if (Remove(e.CallControlId, reason))
         {
             BalanceHold();
         }
@@ -264,6 +289,12 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
             Update(participant with { Status = ParticipantStatus.InRoom });
         }
 
+        // Whoever joins while the room is being recorded is told so, alone.
+        if (Room.Recording != RecordingState.Off && settings.AnnounceRecording)
+        {
+            Send(new ConferenceSpeak(Room.ConferenceId!, settings.RecordingNotice, settings.Voice, settings.Language, [e.CallControlId]) { Id = NextId() });
+        }
+
         BalanceHold();
     }
 
@@ -280,7 +311,8 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
         if (IsOurs(e, e.ConferenceId))
         {
             Note($"conference {e.ConferenceId} ended ({e.Reason ?? "no reason given"}); the next caller opens a new one");
-            Reset(Room.Ending ?? DepartureReason.ConferenceEnded);
+            // Telnyx's time_exceeded is the time limit (duration_minutes); every other end is the conference ending.
+            Reset(Room.Ending ?? (e.Reason is "time_exceeded" or "time_limit" ? DepartureReason.TimeLimit : DepartureReason.ConferenceEnded));
         }
     }
 
@@ -352,6 +384,7 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
             MaxParticipants = settings.MaxParticipants,
             StartOnCreate = waits ? false : null,
             HoldAudioUrl = waits ? settings.HoldAudioUrl : null,
+            DurationMinutes = settings.MaxDurationMinutes,
         };
     }
 
@@ -460,6 +493,12 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
     {
         var creator = Room.Creator;
         Room = Room with { Phase = ConferencePhase.Live, ConferenceId = conferenceId, Creator = null, Adopting = null };
+        if (roster is null && settings.MaxDurationMinutes is { } minutes)
+        {
+            // Created with duration_minutes: it ends that long from now. A warning as long as the whole meeting is not given.
+            Room = Room with { EndsAt = now.AddMinutes(minutes), WarningsGiven = [.. Warnings.Where(w => w >= minutes)] };
+        }
+
         Note($"conference {conferenceId} opened by {creator}");
         if (creator is not null && Room.Find(creator) is { Status: ParticipantStatus.Answered } opener)
         {
@@ -636,10 +675,16 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
 
     private void OnOwnerAction(OwnerAction action)
     {
-        if (action.Kind == OwnerActionKind.Pull)
+        switch (action.Kind)
         {
-            Pull(action.Number, action.Role);
-            return;
+            case OwnerActionKind.Pull:
+                Pull(action.Number, action.Role);
+                return;
+            case OwnerActionKind.Lock or OwnerActionKind.Unlock:
+                var locked = action.Kind == OwnerActionKind.Lock;
+                Room = Room with { Locked = locked };
+                _outcome = new ActionOutcome(OutcomeKind.Done, locked ? "room locked: only moderators get in" : "room unlocked");
+                return;
         }
 
         if (!Room.IsActive)
@@ -648,14 +693,28 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
             return;
         }
 
+        if (OnRoomAction(action))
+        {
+            return;
+        }
+
         var leg = action.CallControlId ?? "";
         if (Room.Find(leg) is null)
         {
-            _outcome = new ActionOutcome(OutcomeKind.UnknownParticipant, $"no participant {leg} in conference {Room.ConferenceId}");
+            _outcome = UnknownParticipant(leg);
             return;
         }
 
         var conference = Room.ConferenceId!;
+        if (action.Kind == OwnerActionKind.Kick)
+        {
+            Note($"{leg} is kicked by the owner");
+            Farewell(leg, settings.KickNotice, DepartureReason.Kicked);
+            _outcome = new ActionOutcome(OutcomeKind.Done, $"{leg} hears a notice, then is hung up");
+            BalanceHold();
+            return;
+        }
+
         RoomCommand command = action.Kind switch
         {
             OwnerActionKind.Mute => new ParticipantsCommand(ParticipantsAction.Mute, conference, [leg]) { Id = NextId() },
@@ -667,6 +726,170 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
         };
         SendForOwner(command);
     }
+
+    private ActionOutcome UnknownParticipant(string leg) =>
+        new(OutcomeKind.UnknownParticipant, $"no participant {leg} in conference {Room.ConferenceId}");
+
+    /// <summary>The actions on the whole room (a live one). False for an action on one participant.</summary>
+    private bool OnRoomAction(OwnerAction action)
+    {
+        var conference = Room.ConferenceId!;
+        switch (action.Kind)
+        {
+            case OwnerActionKind.MuteAll or OwnerActionKind.UnmuteAll:
+                // Never an empty list: Telnyx takes that as everyone, moderators included.
+                var members = Room.Participants
+                    .Where(p => p.Role == ParticipantRole.Member && p.Status == ParticipantStatus.InRoom)
+                    .Select(p => p.CallControlId).ToImmutableArray();
+                if (members.IsEmpty)
+                {
+                    _outcome = new ActionOutcome(OutcomeKind.NothingToDo, "nobody but moderators is in the room: nobody to mute or unmute");
+                    return true;
+                }
+
+                var mute = action.Kind == OwnerActionKind.MuteAll ? ParticipantsAction.Mute : ParticipantsAction.Unmute;
+                SendForOwner(new ParticipantsCommand(mute, conference, members) { Id = NextId() });
+                return true;
+            case OwnerActionKind.Speak or OwnerActionKind.Play:
+                ImmutableArray<string> listeners = [];
+                if (action.CallControlId is { } listener)
+                {
+                    if (Room.Find(listener) is null)
+                    {
+                        _outcome = UnknownParticipant(listener);
+                        return true;
+                    }
+
+                    listeners = [listener];
+                }
+
+                SendForOwner(action.Kind == OwnerActionKind.Speak
+                    ? new ConferenceSpeak(conference, action.Text ?? "", settings.Voice, settings.Language, listeners) { Id = NextId() }
+                    : new ConferencePlay(conference, action.AudioUrl ?? "", listeners) { Id = NextId() });
+                return true;
+            case OwnerActionKind.StopAudio:
+                SendForOwner(new ConferenceStopAudio(conference) { Id = NextId() });
+                return true;
+            case OwnerActionKind.End:
+                Room = Room with { Ending = Room.Ending ?? DepartureReason.ConferenceEnded };
+                SendForOwner(new EndConference(conference) { Id = NextId() });
+                return true;
+            case OwnerActionKind.RecordingStart or OwnerActionKind.RecordingStop or OwnerActionKind.RecordingPause or OwnerActionKind.RecordingResume:
+                RoomRecording(action);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Start, stop, pause or resume the room's recording, when its state allows; one such command at a time.</summary>
+    private void RoomRecording(OwnerAction action)
+    {
+        var (recordingAction, allowed, refusal) = action.Kind switch
+        {
+            OwnerActionKind.RecordingStart => (RecordingAction.Start, Room.Recording == RecordingState.Off, "the room is already being recorded"),
+            OwnerActionKind.RecordingStop => (RecordingAction.Stop, Room.Recording != RecordingState.Off, "the room is not being recorded"),
+            OwnerActionKind.RecordingPause => (RecordingAction.Pause, Room.Recording == RecordingState.On, "the room recording is not running"),
+            _ => (RecordingAction.Resume, Room.Recording == RecordingState.Paused, "the room recording is not paused"),
+        };
+        if (Room.RecordingCommand is not null)
+        {
+            _outcome = new ActionOutcome(OutcomeKind.Conflict, "another recording command is on its way");
+            return;
+        }
+
+        if (!allowed)
+        {
+            _outcome = new ActionOutcome(OutcomeKind.Conflict, refusal);
+            return;
+        }
+
+        var command = recordingAction == RecordingAction.Start
+            ? new ConferenceRecording(recordingAction, Room.ConferenceId!, action.Format ?? settings.RecordingFormat, action.Channels ?? settings.RecordingChannels)
+            {
+                Id = NextId(),
+            }
+            : new ConferenceRecording(recordingAction, Room.ConferenceId!) { Id = NextId() };
+        Room = Room with { RecordingCommand = command.Id };
+        SendForOwner(command);
+    }
+
+    private void OnRoomRecordingAnswered(ConferenceRecording command, CommandResult result)
+    {
+        if (Room.RecordingCommand == command.Id)
+        {
+            Room = Room with { RecordingCommand = null };
+        }
+
+        if (!result.Succeeded || Room.Phase != ConferencePhase.Live || Room.ConferenceId != command.ConferenceId)
+        {
+            return;
+        }
+
+        Room = Room with
+        {
+            Recording = command.Action switch
+            {
+                RecordingAction.Start or RecordingAction.Resume => RecordingState.On,
+                RecordingAction.Pause => RecordingState.Paused,
+                _ => RecordingState.Off,
+            },
+        };
+        if (command.Action == RecordingAction.Start && settings.AnnounceRecording)
+        {
+            Send(new ConferenceSpeak(command.ConferenceId, settings.RecordingNotice, settings.Voice, settings.Language, []) { Id = NextId() });
+        }
+    }
+
+    private void OnRecordingSaved(RecordingSaved e)
+    {
+        // Kept whichever conference of the room made it: it may come after conference.ended.
+        if (Room.Recordings.Any(r => r.Id == e.Recording.Id))
+        {
+            Note($"recording {e.Recording.Id} is already kept");
+            return;
+        }
+
+        var kept = Room.Recordings.Count >= Room.RecordingMemory ? Room.Recordings.RemoveAt(0) : Room.Recordings;
+        Room = Room with { Recordings = kept.Add(e.Recording) };
+        _saved.Add(e.Recording);
+    }
+
+    private void OnFloorChanged(FloorChanged e)
+    {
+        if (IsOurs(e, e.ConferenceId) && Room.Find(e.CallControlId) is not null)
+        {
+            Room = Room with { Speaker = e.CallControlId };
+        }
+    }
+
+    /// <summary>The warnings before a time limit, in minutes before the end.</summary>
+    private static readonly int[] Warnings = [5, 1];
+
+    /// <summary>The room's wake-up: the warning due by now is spoken (only the nearest, when two are).</summary>
+    private void OnTick()
+    {
+        if (Room.EndsAt is not { } ends || Room.Phase != ConferencePhase.Live)
+        {
+            return;
+        }
+
+        var due = Warnings.Where(w => !Room.WarningsGiven.Contains(w) && ends.AddMinutes(-w) <= now).ToList();
+        if (due.Count == 0)
+        {
+            return;
+        }
+
+        var minutes = due.Min();
+        Room = Room with { WarningsGiven = Room.WarningsGiven.AddRange(due) };
+        Send(new ConferenceSpeak(Room.ConferenceId!, settings.TimeWarning(minutes), settings.Voice, settings.Language, []) { Id = NextId() });
+        _warnings.Add(minutes);
+    }
+
+    internal static DateTimeOffset? NextWarningDue(Room room) =>
+        room is { Phase: ConferencePhase.Live, EndsAt: { } ends } && Warnings.Where(w => !room.WarningsGiven.Contains(w)).ToList() is { Count: > 0 } left
+            ? ends.AddMinutes(-left.Max())
+            : null;
 
     /// <summary>Dials a number from the room's caller id; the leg joins (or opens) the room like any caller when it answers.</summary>
     private void Pull(string? number, ParticipantRole role)
@@ -698,9 +921,29 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
     private void OnOwnerCommandAnswered(RoomCommand command, CommandResult result)
     {
         _answered = command.Id;
+        if (command is ConferenceRecording recording)
+        {
+            OnRoomRecordingAnswered(recording, result);
+        }
+
+        if (command is ParticipantsCommand { CallControlIds.Length: > 1 } many && result.Succeeded)
+        {
+            foreach (var id in many.CallControlIds)
+            {
+                if (Room.Find(id) is { } one)
+                {
+                    Update(one with { Muted = many.Action == ParticipantsAction.Mute });
+                }
+            }
+        }
+
         if (result.Failure is { } failure)
         {
             _outcome = ActionOutcome.From(failure);
+            if (command is EndConference && Room.Ending == DepartureReason.ConferenceEnded)
+            {
+                Room = Room with { Ending = null };
+            }
 
             // The leg is gone: drop it, and decide hold again for those who stay.
             if (failure.CallHasEnded && command.Leg is { } gone && Remove(gone, DepartureReason.CallEnded))
@@ -794,12 +1037,19 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
             return false;
         }
 
+        // A leg that goes while this server ends the conference, or once its time is up, leaves for that reason.
+        if (reason is DepartureReason.HungUp or DepartureReason.Left)
+        {
+            reason = Room.Ending ?? (Room.EndsAt is { } ends && now >= ends ? DepartureReason.TimeLimit : reason);
+        }
+
         _reasons[leg] = reason;
         _removed[leg] = participant;
         Room = Room with
         {
             Participants = Room.Participants.Remove(participant),
             AutoHeld = Room.AutoHeld == leg ? null : Room.AutoHeld,
+            Speaker = Room.Speaker == leg ? null : Room.Speaker,
         };
         if (Room.Participants.Count == 0 && Room.Phase == ConferencePhase.Live)
         {
@@ -837,6 +1087,11 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
             Participants = [],
             Deferred = [],
             Ending = null,
+            Recording = RecordingState.Off,
+            RecordingCommand = null,
+            Speaker = null,
+            EndsAt = null,
+            WarningsGiven = [],
         };
     }
 
@@ -868,10 +1123,14 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
             return events;
         }
 
-        if (old.Phase != next.Phase || old.ConferenceId != next.ConferenceId || old.Locked != next.Locked)
+        if (old.Phase != next.Phase || old.ConferenceId != next.ConferenceId || old.Locked != next.Locked || old.Recording != next.Recording
+            || old.Speaker != next.Speaker)
         {
-            events.Add(new RoomUpdated(next.Id, next.Phase, next.ConferenceId, next.Locked));
+            events.Add(new RoomUpdated(next.Id, next.Phase, next.ConferenceId, next.Locked) { Recording = next.Recording, Speaker = next.Speaker });
         }
+
+        events.AddRange(_saved.Select(r => new RecordingSavedInRoom(next.Id, r)));
+        events.AddRange(_warnings.Select(m => new TimeWarning(next.Id, m)));
 
         foreach (var participant in next.Participants)
         {

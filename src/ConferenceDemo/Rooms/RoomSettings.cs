@@ -66,6 +66,23 @@ public sealed record RoomSettings
 
     public string FullNotice { get; init; } = "This conference is full. Goodbye.";
 
+    /// <summary>When the room recording starts, the room hears so, and so does everyone who joins while it runs.</summary>
+    public bool AnnounceRecording { get; init; } = true;
+
+    /// <summary>The conference ends after this many minutes (duration_minutes); null leaves it open-ended.</summary>
+    public int? MaxDurationMinutes { get; init; }
+
+    public string LockedNotice { get; init; } = "This conference is locked. Goodbye.";
+
+    public string KickNotice { get; init; } = "You have been removed from this conference. Goodbye.";
+
+    public string RecordingNotice { get; init; } = "This conference is now being recorded.";
+
+    /// <summary>The warning before the time limit; {0} is the minutes left.</summary>
+    public string TimeWarning(int minutes) => minutes == 1
+        ? "This conference will end in one minute."
+        : $"This conference will end in {minutes} minutes.";
+
     /// <summary>A caller must enter a PIN before they are let in.</summary>
     public bool AsksForPin => Pin is not null || ModeratorPin is not null;
 }

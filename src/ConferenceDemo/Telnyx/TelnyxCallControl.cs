@@ -25,6 +25,7 @@ public sealed class TelnyxCallControl(TelnyxClient telnyx) : ICallControl
                         MaxParticipants = c.MaxParticipants,
                         StartConferenceOnCreate = c.StartOnCreate,
                         HoldAudioUrl = c.HoldAudioUrl,
+                        DurationMinutes = c.DurationMinutes,
                     }, ct),
                 },
                 FindConference c => new CommandResult { ConferenceId = await telnyx.FindActiveConferenceAsync(c.ConferenceName, ct) },
@@ -45,6 +46,12 @@ public sealed class TelnyxCallControl(TelnyxClient telnyx) : ICallControl
                     ParticipantsAction.Hold => telnyx.HoldAsync(c.ConferenceId, c.CallControlIds, c.AudioUrl, ct),
                     _ => telnyx.UnholdAsync(c.ConferenceId, c.CallControlIds, ct),
                 }),
+                ConferenceSpeak c => await Ok(telnyx.ConferenceSpeakAsync(c.ConferenceId, c.Text, c.Voice, c.Language, Listeners(c.Listeners), c.Id, ct)),
+                ConferencePlay c => await Ok(telnyx.ConferencePlayAsync(c.ConferenceId, c.AudioUrl, Listeners(c.Listeners), ct)),
+                ConferenceStopAudio c => await Ok(telnyx.ConferenceStopAsync(c.ConferenceId, ct)),
+                ConferenceRecording { Action: RecordingAction.Start } c =>
+                    await Ok(telnyx.ConferenceRecordStartAsync(c.ConferenceId, c.Format ?? "mp3", c.Channels ?? "single", c.Id, ct)),
+                ConferenceRecording c => await Ok(telnyx.ConferenceRecordAsync(c.ConferenceId, c.Name, c.Id, ct)),
                 RecordStart c => await Ok(telnyx.StartRecordingAsync(c.CallControlId, c.Format, c.Channels, c.Id, ct)),
                 RecordStop c => await Ok(telnyx.StopRecordingAsync(c.CallControlId, c.Id, ct)),
                 Dial c => new CommandResult { CallControlId = await telnyx.DialAsync(c.To, c.From, c.ConnectionId, c.ClientState, c.Id, ct) },
@@ -76,6 +83,8 @@ public sealed class TelnyxCallControl(TelnyxClient telnyx) : ICallControl
         };
         return new CommandFailure(kind, ex.Reason, ex.StatusCode, [.. ex.Errors.Select(e => e.Code).OfType<string>()]);
     }
+
+    private static IReadOnlyList<string> Listeners(ImmutableArray<string> listeners) => listeners.IsDefault ? [] : listeners;
 
     private static async Task<CommandResult> Ok(Task command)
     {

@@ -115,6 +115,56 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
     public Task UnholdAsync(string conferenceId, IReadOnlyList<string> callControlIds, CancellationToken ct = default) =>
         SendAsync("unhold", ConferenceAction(conferenceId, "unhold"), new ParticipantsRequest(callControlIds), TelnyxJson.Default.ParticipantsRequest, ct);
 
+    /// <summary>Speaks to the whole conference, or only to <paramref name="listeners"/> when there are some.</summary>
+    public Task ConferenceSpeakAsync(string conferenceId, string text, string voice, string language, IReadOnlyList<string> listeners,
+        string commandId, CancellationToken ct = default) =>
+        SendAsync("conference_speak", ConferenceAction(conferenceId, "speak"),
+            new ConferenceSpeakRequest(text, voice, language, listeners.Count == 0 ? null : listeners, commandId), TelnyxJson.Default.ConferenceSpeakRequest, ct);
+
+    /// <summary>Plays audio to the whole conference, or only to <paramref name="listeners"/>.</summary>
+    public Task ConferencePlayAsync(string conferenceId, string audioUrl, IReadOnlyList<string> listeners, CancellationToken ct = default) =>
+        SendAsync("conference_play", ConferenceAction(conferenceId, "play"),
+            new ConferencePlayRequest(audioUrl, listeners.Count == 0 ? null : listeners), TelnyxJson.Default.ConferencePlayRequest, ct);
+
+    /// <summary>Stops what is played or spoken to the conference.</summary>
+    public Task ConferenceStopAsync(string conferenceId, CancellationToken ct = default) =>
+        SendAsync("conference_stop", ConferenceAction(conferenceId, "stop"), new ConferenceStopRequest(null), TelnyxJson.Default.ConferenceStopRequest, ct);
+
+    /// <summary>Records the conference's mix.</summary>
+    public Task ConferenceRecordStartAsync(string conferenceId, string format, string channels, string commandId, CancellationToken ct = default) =>
+        SendAsync("conference_record_start", ConferenceAction(conferenceId, "record_start"), new ConferenceRecordStartRequest(format, channels, commandId),
+            TelnyxJson.Default.ConferenceRecordStartRequest, ct);
+
+    /// <summary>record_stop, record_pause or record_resume of the conference's recording.</summary>
+    public Task ConferenceRecordAsync(string conferenceId, string action, string commandId, CancellationToken ct = default) =>
+        action is "record_stop" or "record_pause" or "record_resume"
+            ? SendAsync("conference_" + action, ConferenceAction(conferenceId, action), new ConferenceRecordRequest(commandId),
+                TelnyxJson.Default.ConferenceRecordRequest, ct)
+            : throw new ArgumentOutOfRangeException(nameof(action), action, "record_stop, record_pause or record_resume");
+
+    /// <summary>
+    /// A fresh download link of a recording (Telnyx's links expire after minutes), mp3 first; null when Telnyx no
+    /// longer has the recording (404).
+    /// </summary>
+    public async Task<Uri?> GetRecordingLinkAsync(string recordingId, CancellationToken ct = default)
+    {
+        byte[] body;
+        try
+        {
+            body = await SendAsync("get_recording", HttpMethod.Get, $"recordings/{Segment("get_recording", recordingId)}", null, ct);
+        }
+        catch (TelnyxCommandException ex) when (ex.StatusCode == StatusCodes.Status404NotFound)
+        {
+            return null;
+        }
+
+        var data = ReadData("get_recording", body, TelnyxJson.Default.DataEnvelopeRecordingData);
+        var link = data.DownloadUrls?.Mp3 ?? data.DownloadUrls?.Wav;
+        return Uri.TryCreate(link, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps
+            ? uri
+            : throw new TelnyxCommandException("get_recording", TelnyxFailure.InvalidResponse, "the answer has no https download link");
+    }
+
     /// <summary>A fresh command_id; the caller keeps it for every attempt and re-send of one logical command.</summary>
     public static string NewCommandId() => Guid.NewGuid().ToString();
 

@@ -28,6 +28,8 @@ internal sealed record CreateConferenceRequest(string CallControlId, string Name
     public bool? StartConferenceOnCreate { get; init; }
 
     public string? HoldAudioUrl { get; init; }
+
+    public int? DurationMinutes { get; init; }
 }
 
 internal sealed record JoinConferenceRequest(string CallControlId, string? ClientState, string CommandId)
@@ -49,6 +51,23 @@ internal sealed record EndConferenceRequest(string CommandId);
 internal sealed record ParticipantsRequest(IReadOnlyList<string> CallControlIds);
 
 internal sealed record HoldRequest(IReadOnlyList<string> CallControlIds, string? AudioUrl);
+
+/// <summary>Conference speak; no listeners (null) means the whole conference.</summary>
+internal sealed record ConferenceSpeakRequest(string Payload, string Voice, string Language, IReadOnlyList<string>? CallControlIds, string CommandId);
+
+internal sealed record ConferencePlayRequest(string AudioUrl, IReadOnlyList<string>? CallControlIds);
+
+internal sealed record ConferenceStopRequest(IReadOnlyList<string>? CallControlIds);
+
+internal sealed record ConferenceRecordStartRequest(string Format, string Channels, string CommandId);
+
+/// <summary>record_stop, record_pause and record_resume of the conference.</summary>
+internal sealed record ConferenceRecordRequest(string CommandId);
+
+/// <summary>A recording as GET /recordings/{id} returns it: its links, made fresh on each request.</summary>
+internal sealed record RecordingData(string? Id, DownloadUrls? DownloadUrls);
+
+internal sealed record DownloadUrls(string? Mp3, string? Wav);
 
 internal sealed record DataEnvelope<T>(T? Data);
 
@@ -81,6 +100,12 @@ internal sealed record ErrorsEnvelope(IReadOnlyList<TelnyxError>? Errors);
 [JsonSerializable(typeof(GatherUsingSpeakRequest))]
 [JsonSerializable(typeof(EndConferenceRequest))]
 [JsonSerializable(typeof(HoldRequest))]
+[JsonSerializable(typeof(ConferenceSpeakRequest))]
+[JsonSerializable(typeof(ConferencePlayRequest))]
+[JsonSerializable(typeof(ConferenceStopRequest))]
+[JsonSerializable(typeof(ConferenceRecordStartRequest))]
+[JsonSerializable(typeof(ConferenceRecordRequest))]
+[JsonSerializable(typeof(DataEnvelope<RecordingData>))]
 [JsonSerializable(typeof(DataEnvelope<ConferenceData>))]
 [JsonSerializable(typeof(DataEnvelope<CallData>))]
 [JsonSerializable(typeof(ErrorsEnvelope))]

@@ -21,7 +21,13 @@ public sealed record EventPayload(
     string? HangupCause = null,
     string? Digits = null,
     string? Status = null,
-    string? Reason = null);
+    string? Reason = null)
+{
+    /// <summary>conference.recording.saved: recording_id, format, channels, recording_started_at, recording_ended_at.</summary>
+    public RecordingFields? Recording { get; init; }
+}
+
+public sealed record RecordingFields(string? RecordingId, string? Format, string? Channels, string? StartedAt, string? EndedAt);
 
 /// <summary>Reads the verified raw body into a <see cref="TelnyxEvent"/>, or says in one line why it cannot.</summary>
 public static class TelnyxEventParser
@@ -131,7 +137,27 @@ public static class TelnyxEventParser
                 return false;
             }
 
-            telnyxEvent = new TelnyxEvent(eventType, id, new EventPayload(ccid, conferenceId, clientState, direction, from, to, cause, digits, status, reason));
+            RecordingFields? recording = null;
+            if (eventType == "conference.recording.saved")
+            {
+                string? recordingId = null, format = null, channels = null, started = null, ended = null;
+                if (!TryText(payload, "recording_id", out recordingId, out error)
+                    || !TryText(payload, "format", out format, out error)
+                    || !TryText(payload, "channels", out channels, out error)
+                    || !TryText(payload, "recording_started_at", out started, out error)
+                    || !TryText(payload, "recording_ended_at", out ended, out error))
+                {
+                    error ??= "malformed data.payload";
+                    return false;
+                }
+
+                recording = new RecordingFields(recordingId, format, channels, started, ended);
+            }
+
+            telnyxEvent = new TelnyxEvent(eventType, id, new EventPayload(ccid, conferenceId, clientState, direction, from, to, cause, digits, status, reason)
+            {
+                Recording = recording,
+            });
             error = null;
             return true;
         }

@@ -122,6 +122,9 @@ public sealed class StartupSettingsTests : IDisposable
     [InlineData("Simulator__LatencyMilliseconds", "2.5", "Simulator:LatencyMilliseconds has a value of the wrong type")]
     [InlineData("STORAGE_PROVIDER", "mongo", "STORAGE_PROVIDER (Storage:Provider) must be sqlite, postgres or memory")]
     [InlineData("STORAGE_CONNECTION_STRING", "no equals sign", "STORAGE_CONNECTION_STRING (Storage:ConnectionString) is not a SQLite connection string")]
+    [InlineData("Rooms__board__MaxDurationMinutes", "0", "Rooms__board__MaxDurationMinutes: max duration is from 1 to 1440 minutes")]
+    [InlineData("Rooms__board__AnnounceRecording", "maybe", "Rooms__board__AnnounceRecording: must be true or false; it is 'maybe'.")]
+    [InlineData("Rooms__board__MaxDurationMinutes", "an hour", "Rooms__board__MaxDurationMinutes: must be a whole number; it is 'an hour'.")]
     public async Task MalformedSetting_StopsTheServerWithAMessageNamingIt(string name, string value, string message)
     {
         var run = await StartAsync(new() { [name] = value });

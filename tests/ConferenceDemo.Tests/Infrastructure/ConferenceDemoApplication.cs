@@ -213,6 +213,7 @@ public static class Expect
         path is "/v2/calls" or "/v2/conferences" || path.EndsWith("/answer", StringComparison.Ordinal)
         || path.EndsWith("/hangup", StringComparison.Ordinal) || path.EndsWith("/speak", StringComparison.Ordinal)
         || path.EndsWith("/record_start", StringComparison.Ordinal) || path.EndsWith("/record_stop", StringComparison.Ordinal)
+        || path.EndsWith("/record_pause", StringComparison.Ordinal) || path.EndsWith("/record_resume", StringComparison.Ordinal)
         || path.EndsWith("/join", StringComparison.Ordinal) || path.EndsWith("/gather_using_speak", StringComparison.Ordinal)
         || path.EndsWith("/actions/end", StringComparison.Ordinal);
 

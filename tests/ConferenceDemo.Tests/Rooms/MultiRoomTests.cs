@@ -192,6 +192,7 @@ public sealed class MultiRoomTests : IAsyncLifetime
     [InlineData("""{"dial_in":["+1555 1234567"]}""", "dial_in")]
     [InlineData("""{"dial_in":["+15557770000"]}""", "dial_in")]
     [InlineData("""{"hold_audio_url":"ftp://example.com/a.mp3"}""", "hold_audio_url")]
+    [InlineData("""{"max_duration_minutes":0}""", "max_duration_minutes")]
     public async Task PutRoom_WithABadField_Answers400NamingIt(string json, string field)
     {
         using var client = _app.CreateControlClient();

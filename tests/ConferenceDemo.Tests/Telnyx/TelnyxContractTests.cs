@@ -45,7 +45,53 @@ public sealed class TelnyxContractTests(PrismMock prism) : IClassFixture<PrismMo
         await restarted.DeliverAsync(Answered(A, FromA));
         requests.AddRange(restarted.Telnyx.Requests);
         requests.AddRange(await EveryCommandOfARoomWithPinsAsync());
+        requests.AddRange(await EveryModeratorCommandAsync());
         return requests;
+    }
+
+    /// <summary>The moderator's controls: mute all, speak and play (room and one), stop, the room recording, kick, end, a download, a time limit.</summary>
+    private static async Task<IReadOnlyList<RecordedRequest>> EveryModeratorCommandAsync()
+    {
+        await using var app = new ConferenceDemoApplication();
+        app.Settings["Rooms:board:DialIn"] = "+15556660000";
+        app.Settings["Rooms:board:MaxDurationMinutes"] = "10";
+        await FirstCallerOpensConferenceAsync(app);
+        await CallerJoinsAsync(app, B, FromB);
+        await app.DeliverAsync(Joined(B, "conf-1"));
+        using var client = app.CreateControlClient();
+        foreach (var (path, body) in new[]
+        {
+            ("mute-all", null), ("unmute-all", null), ("speak", """{"text":"Hello room"}"""), ("speak", $$"""{"text":"Hello A","call_control_id":"{{A}}"}"""),
+            ("play", """{"audio_url":"https://example.com/a.mp3"}"""), ("play", $$"""{"audio_url":"https://example.com/a.mp3","call_control_id":"{{B}}"}"""),
+            ("stop-audio", null), ("recording/start", """{"format":"mp3","channels":"single"}"""), ("recording/pause", null),
+            ("recording/resume", null), ("recording/stop", null), ($"participants/{Uri.EscapeDataString(B)}/kick", null), ("end", (string?)null),
+        })
+        {
+            using var content = body is null ? null : new StringContent(body, Encoding.UTF8, "application/json");
+            using var response = await app.AdvancingAsync(client.PostAsync($"/api/rooms/myconf/{path}", content));
+            Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            await app.WhenIdleAsync();
+        }
+
+        await app.DeliverAsync(SpeakEnded(B));
+        await app.DeliverAsync(Event("conference.recording.saved", new Dictionary<string, string?>
+        {
+            ["conference_id"] = "conf-1", ["recording_id"] = "4577f9a2-cf0e-44f3-ac57-9f95fb03fa47",
+        }));
+        app.Telnyx.Respond = (r, _) => Task.FromResult(r.Path.StartsWith("/v2/recordings/", StringComparison.Ordinal)
+            ? RecordingTelnyxHandler.Json(System.Net.HttpStatusCode.OK, File.ReadAllText(FixturePath("responses", "recording_retrieve.json")))
+            : null);
+        using var manual = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        manual.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ConferenceDemoApplication.ControlToken);
+        using (var download = await app.AdvancingAsync(manual.GetAsync("/api/recordings/4577f9a2-cf0e-44f3-ac57-9f95fb03fa47/download")))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Redirect, download.StatusCode);
+        }
+
+        await app.DeliverAsync(Ended("conf-1", A));
+        await app.DeliverAsync(Initiated(C, to: "+15556660000"));
+        await app.DeliverAsync(Answered(C, FromC, "+15556660000"));
+        return app.Telnyx.Requests;
     }
 
     /// <summary>A room with PINs and every option: PIN prompts, create and join with their options, the moderator's end.</summary>
@@ -90,7 +136,10 @@ public sealed class TelnyxContractTests(PrismMock prism) : IClassFixture<PrismMo
         var kinds = commands.Select(c => $"{c.Method} {c.Path.Split('/')[^1]}").ToHashSet();
         Assert.Superset(new HashSet<string> { "POST answer", "POST speak", "POST conferences", "POST join", "POST hold", "POST unhold",
             "POST mute", "POST unmute", "POST record_start", "POST record_stop", "POST calls", "POST hangup",
-            "GET conferences", "GET participants", "POST gather_using_speak", "POST end" }, kinds);
+            "GET conferences", "GET participants", "POST gather_using_speak", "POST end", "POST play", "POST stop", "POST record_pause",
+            "POST record_resume", "GET 4577f9a2-cf0e-44f3-ac57-9f95fb03fa47" }, kinds);
+        Assert.Contains(commands, c => c.Path.EndsWith("/conf-1/actions/record_start", StringComparison.Ordinal));
+        Assert.Contains(commands, c => c.Body.Contains("\"duration_minutes\":10", StringComparison.Ordinal));
         Assert.Contains(commands, c => c.Body.Contains("\"start_conference_on_create\":false", StringComparison.Ordinal));
         Assert.Contains(commands, c => c.Body.Contains("\"end_conference_on_exit\":true", StringComparison.Ordinal)
             && c.Body.Contains("\"start_conference_on_enter\":true", StringComparison.Ordinal));

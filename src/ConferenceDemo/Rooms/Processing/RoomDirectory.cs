@@ -106,6 +106,8 @@ public sealed class RoomDirectory
             JoinMuted = room.JoinMuted,
             WaitForModerator = room.WaitForModerator,
             EndWhenModeratorLeaves = room.EndWhenModeratorLeaves,
+            AnnounceRecording = room.AnnounceRecording,
+            MaxDurationMinutes = room.MaxDurationMinutes,
             HoldAudioUrl = Blank(room.HoldAudioUrl) ?? _default.HoldAudioUrl,
             FirstCallerGreeting = Blank(room.FirstCallerGreeting) ?? _default.FirstCallerGreeting,
             LaterCallerGreeting = Blank(room.LaterCallerGreeting) ?? _default.LaterCallerGreeting,

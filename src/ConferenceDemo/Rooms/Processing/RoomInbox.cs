@@ -85,6 +85,11 @@ public sealed partial class RoomInbox(IRoomJournal journal, IRoomStore store, Ro
             return new ConferenceEnded(p.ConferenceId ?? "", p.Reason);
         }
 
+        if (e.EventType == "conference.recording.saved")
+        {
+            return Saved(p);
+        }
+
         if (string.IsNullOrEmpty(p.CallControlId))
         {
             return null;
@@ -101,9 +106,28 @@ public sealed partial class RoomInbox(IRoomJournal journal, IRoomStore store, Ro
             "conference.participant.left" => new ParticipantLeft(leg, p.ConferenceId ?? ""),
             "call.gather.ended" => new GatherEnded(leg, p.Digits, p.Status),
             "call.speak.ended" => new SpeakEnded(leg),
+            "conference.floor.changed" => new FloorChanged(leg, p.ConferenceId ?? ""),
             _ => null,
         };
     }
+
+    /// <summary>A saved recording needs its id (Telnyx ids only: it goes into a later path) and its conference.</summary>
+    private static RecordingSaved? Saved(EventPayload p)
+    {
+        if (p.Recording is not { RecordingId: { } id } r || !Telnyx.TelnyxIds.IsValid(id) || string.IsNullOrEmpty(p.ConferenceId))
+        {
+            return null;
+        }
+
+        return new RecordingSaved(p.ConferenceId, new SavedRecording(id, Time(r.StartedAt), Time(r.EndedAt), Word(r.Format), Word(r.Channels)));
+    }
+
+    private static DateTimeOffset? Time(string? value) =>
+        DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t)
+            ? t.ToUniversalTime()
+            : null;
+
+    private static string? Word(string? value) => value is { Length: > 0 and <= 16 } && value.All(char.IsAsciiLetterOrDigit) ? value : null;
 
     private static CallAnswered Answered(string leg, EventPayload p)
     {

@@ -44,6 +44,12 @@ public sealed class RoomOptions
     /// <summary>Comma-separated E.164 prefixes a pull into this room may dial; unset takes PULL_ALLOWED_PREFIXES.</summary>
     public string? PullAllowedPrefixes { get; set; }
 
+    /// <summary>The room hears "This conference is now being recorded" when its recording starts, and so does every late joiner.</summary>
+    public bool AnnounceRecording { get; set; } = true;
+
+    /// <summary>The conference's time limit (duration_minutes), 1 to 1440; warnings come five minutes and one minute before it.</summary>
+    public int? MaxDurationMinutes { get; set; }
+
     public IReadOnlyList<string> DialInNumbers => Split(DialIn);
 
     public static IReadOnlyList<string> Split(string? list) =>
@@ -96,6 +102,11 @@ public static partial class RoomOptionsRules
         if (room.MaxParticipants is < 2 or > 800)
         {
             yield return ("max_participants", $"max participants is from 2 to 800; it is {room.MaxParticipants}");
+        }
+
+        if (room.MaxDurationMinutes is < 1 or > 1440)
+        {
+            yield return ("max_duration_minutes", $"max duration is from 1 to 1440 minutes; it is {room.MaxDurationMinutes}");
         }
 
         if (room.Beep is { } beep && beep is not ("always" or "never" or "on_enter" or "on_exit"))

@@ -15,13 +15,14 @@ public sealed partial class RoomProcessor(
     IRoomFeed feed,
     TimeProvider clock,
     IOptions<ProcessingOptions> options,
-    ILogger<RoomProcessor> logger)
+    ILogger<RoomProcessor> logger) : IDisposable
 {
     private readonly RoomTurns _turns = new();
     private readonly ConcurrentDictionary<long, Pending> _pending = new();
     private readonly ConcurrentDictionary<long, Task> _sending = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ActionOutcome>> _waiters = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _abandon = new();
+    private readonly ConcurrentDictionary<string, (DateTimeOffset At, ITimer Timer)> _wakeUps = new(StringComparer.Ordinal);
     private long _nextTicket;
     private int _pendingEvents;
 
@@ -60,6 +61,13 @@ public sealed partial class RoomProcessor(
     {
         ArgumentNullException.ThrowIfNull(entry);
         _ = TurnAsync(entry.Room, entry.Input, reserved: false, new TurnMarks(AppliedEvent: entry.EventId));
+    }
+
+    /// <summary>Arms the wake-up of a room loaded at start (a time limit running since an earlier run).</summary>
+    public void Rearm(Room room)
+    {
+        ArgumentNullException.ThrowIfNull(room);
+        WakeUp(room.Id, RoomRules.WakeAt(room), fired: true);
     }
 
     /// <summary>Sends again a command a previous run committed without deciding its answer: same command, same command_id.</summary>
@@ -107,6 +115,18 @@ public sealed partial class RoomProcessor(
 
     /// <summary>Stops waiting for Telnyx: commands on their way are cancelled (used when the drain time is over).</summary>
     public void Abandon() => _ = Task.Run(_abandon.Cancel); // the commands' own cancellation runs off the caller's thread
+
+    /// <summary>Stops the rooms' wake-up timers, so none fires into a host that is gone.</summary>
+    public void Dispose()
+    {
+        foreach (var roomId in _wakeUps.Keys)
+        {
+            if (_wakeUps.TryRemove(roomId, out var armed))
+            {
+                armed.Timer.Dispose();
+            }
+        }
+    }
 
     private sealed record TurnResult(Decision? Decision, Task<ActionOutcome>? Awaiting);
 
@@ -180,6 +200,8 @@ public sealed partial class RoomProcessor(
             feed.Publish(decision.Events);
         }
 
+        WakeUp(roomId, decision.WakeAt, fired: input is ClockTick);
+
         // Started in the decision's order, so the greeting leaves before the seat; none is awaited here.
         foreach (var command in decision.Commands)
         {
@@ -198,6 +220,34 @@ public sealed partial class RoomProcessor(
             _ = sending.ContinueWith(_ => _sending.TryRemove(ticket, out Task? _), CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
+    }
+
+    /// <summary>
+    /// Arms the room's one timer for the time the decision asked to be woken at (replacing an earlier one), or clears it;
+    /// when it fires, the room decides a <see cref="ClockTick"/>. Called within the room's turn, so never twice at once for a room.
+    /// </summary>
+    private void WakeUp(string roomId, DateTimeOffset? at, bool fired)
+    {
+        // After a tick the timer has run out: it is armed again even for the same time (a timer that fired early).
+        if (!fired && _wakeUps.TryGetValue(roomId, out var armed) && armed.At == at)
+        {
+            return;
+        }
+
+        if (_wakeUps.TryRemove(roomId, out var old))
+        {
+            old.Timer.Dispose();
+        }
+
+        if (at is not { } when)
+        {
+            return;
+        }
+
+        var due = when - clock.GetUtcNow();
+        var timer = clock.CreateTimer(_ => _ = TurnAsync(roomId, ClockTick.Instance, reserved: false, new TurnMarks()), null,
+            due > TimeSpan.FromMilliseconds(1) ? due : TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+        _wakeUps[roomId] = (when, timer);
     }
 
     private async Task SendAsync(string roomId, RoomCommand command)

@@ -4,13 +4,19 @@ namespace ConferenceDemo.Rooms.Processing;
 /// At start, before the first webhook is taken: commands a previous run committed but never saw answered are sent
 /// again (with their command_id, so Telnyx drops a repeat), then events it wrote to the inbox but did not apply are
 /// applied, in arrival order per room. Each turn's mark makes both happen once, however often the server restarts.
+/// Rooms with a time limit running get their wake-up timer back.
 /// </summary>
-internal sealed partial class RoomRecovery(IRoomJournal journal, RoomProcessor processor, ILogger<RoomRecovery> logger) : IHostedService
+internal sealed partial class RoomRecovery(IRoomStore store, IRoomJournal journal, RoomProcessor processor, ILogger<RoomRecovery> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var commands = await journal.UnansweredAsync(cancellationToken);
         var events = await journal.UnappliedAsync(cancellationToken);
+        foreach (var room in await store.ListAsync(cancellationToken))
+        {
+            processor.Rearm(room);
+        }
+
         foreach (var command in commands)
         {
             processor.Resend(command);

@@ -45,12 +45,36 @@ public static partial class RoomsExtensions
     }
 
     /// <summary>The settings' rooms: each valid, no number claimed twice, the default room left to the Conference section.</summary>
-    private sealed class RoomsValidator(IOptions<ConferenceOptions> conference, IOptions<TelnyxOptions> telnyx)
+    private sealed class RoomsValidator(IOptions<ConferenceOptions> conference, IOptions<TelnyxOptions> telnyx, IConfiguration configuration)
         : IValidateOptions<Dictionary<string, RoomOptions>>
     {
+        private static readonly string[] Booleans = ["JoinMuted", "WaitForModerator", "EndWhenModeratorLeaves", "AnnounceRecording"];
+        private static readonly string[] Numbers = ["MaxParticipants", "MaxDurationMinutes"];
+
         public ValidateOptionsResult Validate(string? name, Dictionary<string, RoomOptions> rooms)
         {
             var failures = new List<string>();
+
+            // The binder leaves a value it cannot convert at its default: such a value is named here instead.
+            foreach (var room in configuration.GetSection(RoomOptions.SectionName).GetChildren())
+            {
+                foreach (var key in Booleans)
+                {
+                    if (room[key] is { Length: > 0 } raw && !bool.TryParse(raw, out _))
+                    {
+                        failures.Add($"Rooms__{room.Key}__{key}: must be true or false; it is '{raw}'.");
+                    }
+                }
+
+                foreach (var key in Numbers)
+                {
+                    if (room[key] is { Length: > 0 } raw && !int.TryParse(raw, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+                    {
+                        failures.Add($"Rooms__{room.Key}__{key}: must be a whole number; it is '{raw}'.");
+                    }
+                }
+            }
+
             var claimed = new Dictionary<string, string>(StringComparer.Ordinal);
             if (telnyx.Value.PhoneNumber is { Length: > 0 } phone)
             {
