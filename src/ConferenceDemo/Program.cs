@@ -1,4 +1,5 @@
 using ConferenceDemo.Control;
+using ConferenceDemo.Dashboard;
 using ConferenceDemo.Hosting;
 using ConferenceDemo.Rooms.Processing;
 using ConferenceDemo.Telnyx;
@@ -14,6 +15,7 @@ try
     builder.AddTelnyxWebhooks();            // Webhooks/: signature check and event parsing
     builder.AddRooms();                     // Rooms/: the room rules; Rooms/Processing/: turns, commands, the inbox
     builder.AddConferenceControl();         // Control/: owner sign-in, rate limits, JSON, OpenAPI
+    builder.AddDashboard();                 // Dashboard/: live event streams and the page
     builder.Services.AddHealthChecks();
 
     var app = builder.Build();
@@ -23,6 +25,7 @@ try
     app.MapConferenceControl();             // GET  /telnyx-conf-v2/{list,mute,...}
     app.MapControlApi();                    // GET/POST /api/...
     app.MapRoomsApi();                      // GET /api/rooms, /api/rooms/{id}
+    app.MapDashboard();                     // GET /, /api/events, /api/rooms/{id}/events
     app.MapOpenApi();                       // GET  /openapi/v1.json
     app.MapHealthChecks("/healthz");
 
