@@ -21,11 +21,12 @@ try
     var app = builder.Build();
 
     app.UseControlAccess();
+    app.UseDashboardSessions();             // a signed-in page's requests carry its antiforgery token
     app.MapTelnyxWebhook();                 // POST /telnyx-conf-v2/start   (signed by Telnyx, no credentials)
     app.MapConferenceControl();             // GET  /telnyx-conf-v2/{list,mute,...}
     app.MapControlApi();                    // GET/POST /api/...
     app.MapRoomsApi();                      // GET /api/rooms, /api/rooms/{id}
-    app.MapDashboard();                     // GET /, /api/events, /api/rooms/{id}/events
+    app.MapDashboard();                     // GET /, /signin, /api/events, /api/rooms/{id}/events
     app.MapOpenApi();                       // GET  /openapi/v1.json
     app.MapHealthChecks("/healthz");
 

@@ -13,6 +13,9 @@ public sealed class DashboardOptions
 
     /// <summary>How far back the dashboard lists the people who left and why.</summary>
     public int DepartureHistoryMinutes { get; set; } = 60;
+
+    /// <summary>How long a sign-in session lasts without use (each request renews it).</summary>
+    public int SessionHours { get; set; } = 8;
 }
 
 internal sealed class DashboardOptionsValidator : IValidateOptions<DashboardOptions>
@@ -28,6 +31,11 @@ internal sealed class DashboardOptionsValidator : IValidateOptions<DashboardOpti
         if (options.DepartureHistoryMinutes is < 1 or > 1440)
         {
             failures.Add($"{SettingNames.Describe("Dashboard:DepartureHistoryMinutes")} must be from 1 to 1440 minutes; it is {options.DepartureHistoryMinutes}.");
+        }
+
+        if (options.SessionHours is < 1 or > 720)
+        {
+            failures.Add($"{SettingNames.Describe("Dashboard:SessionHours")} must be from 1 to 720 hours; it is {options.SessionHours}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -1,5 +1,9 @@
+using System.Text;
+using System.Text.Encodings.Web;
 using ConferenceDemo.Control;
-using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
 
 namespace ConferenceDemo.Dashboard;
 
@@ -13,28 +17,61 @@ public static class DashboardPage
 
     public static WebApplication MapDashboardPage(this WebApplication app)
     {
-        app.MapGroup("/").RequireControlAccess().MapGet("/", Page).WithName("GetDashboard").ExcludeFromDescription();
+        app.MapGet("/", PageAsync).WithName("GetDashboard").WithMetadata(new ControlRoute()).ExcludeFromDescription();
         app.MapGet("/dashboard/{file}", Asset).WithName("GetDashboardAsset").ExcludeFromDescription();
         return app;
     }
 
-    internal static Results<FileContentHttpResult, NotFound> Page(HttpContext context, DashboardAssets assets) =>
-        Serve(context, assets, "index.html");
+    /// <summary>
+    /// The page, to a person signed in with the session cookie or with HTTP Basic (a browser's own prompt). Without
+    /// either, the sign-in page; with wrong Basic credentials, the control scheme's own answer (401 or 429).
+    /// </summary>
+    internal static async Task<IResult> PageAsync(HttpContext context, DashboardAssets assets, IAntiforgery antiforgery,
+        IAuthorizationPolicyProvider policies, IPolicyEvaluator evaluator)
+    {
+        var owner = await policies.GetPolicyAsync(ControlExtensions.OwnerPolicy)
+            ?? throw new InvalidOperationException("the owner policy is not registered");
+        var signedIn = await evaluator.AuthenticateAsync(owner, context);
+        if (!signedIn.Succeeded)
+        {
+            return context.Request.Headers.Authorization.Count > 0
+                ? TypedResults.Challenge(authenticationSchemes: [ControlAuthenticationHandler.SchemeName])
+                : TypedResults.Redirect("/signin");
+        }
+
+        // The token the page's requests carry (RequestVerificationToken header, the sign-out form's field).
+        var token = HtmlEncoder.Default.Encode(antiforgery.GetAndStoreTokens(context).RequestToken ?? "");
+        var html = Encoding.UTF8.GetString(assets.Find("index.html")!.Content)
+            .Replace("<meta name=\"csrf-token\" content=\"\">", $"<meta name=\"csrf-token\" content=\"{token}\">", StringComparison.Ordinal)
+            .Replace("name=\"__RequestVerificationToken\" value=\"\"", $"name=\"__RequestVerificationToken\" value=\"{token}\"", StringComparison.Ordinal);
+        if (signedIn.Principal?.Identities.Any(i => i.IsAuthenticated && i.AuthenticationType == SignIn.Scheme) == true)
+        {
+            // Only a session can be ended here: a browser keeps Basic credentials until it is closed.
+            html = html.Replace("action=\"/signout\" hidden>", "action=\"/signout\">", StringComparison.Ordinal);
+        }
+
+        Secure(context.Response);
+        return TypedResults.Content(html, "text/html; charset=utf-8", Encoding.UTF8);
+    }
 
     /// <summary>The assets hold no data, only the page's code: they are served without sign-in, like any site's.</summary>
-    internal static Results<FileContentHttpResult, NotFound> Asset(string file, HttpContext context, DashboardAssets assets) =>
-        file.EndsWith(".html", StringComparison.Ordinal) ? TypedResults.NotFound() : Serve(context, assets, file);
-
-    private static Results<FileContentHttpResult, NotFound> Serve(HttpContext context, DashboardAssets assets, string name)
+    internal static IResult Asset(string file, HttpContext context, DashboardAssets assets)
     {
-        if (assets.Find(name) is not { } asset)
+        if (file.EndsWith(".html", StringComparison.Ordinal) || assets.Find(file) is not { } asset)
         {
             return TypedResults.NotFound();
         }
 
-        context.Response.Headers.CacheControl = "no-cache";
-        context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
-        context.Response.Headers["Referrer-Policy"] = "no-referrer";
+        Secure(context.Response);
         return TypedResults.File(asset.Content, asset.ContentType);
+    }
+
+    /// <summary>Headers of every page and asset: not cached stale, no other origin, no referrer, no framing.</summary>
+    internal static void Secure(HttpResponse response)
+    {
+        response.Headers.CacheControl = "no-cache";
+        response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        response.Headers["Referrer-Policy"] = "no-referrer";
+        response.Headers.XFrameOptions = "DENY";
     }
 }

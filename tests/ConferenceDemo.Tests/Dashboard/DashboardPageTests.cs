@@ -29,6 +29,28 @@ public sealed class DashboardPageTests : IAsyncLifetime
         Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Page_WithoutSignIn_RedirectsToTheSignInPage()
+    {
+        using var client = _app.CreateClient(new() { AllowAutoRedirect = false });
+        using var response = await client.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/signin", response.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task Page_WithWrongBasicCredentials_AsksAgain()
+    {
+        using var client = _app.CreateClient(new() { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("admin:wrong")));
+        using var response = await client.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Basic");
+    }
+
     [Theory]
     [InlineData("/dashboard/dashboard.js", "text/javascript", "new EventSource(\"/api/events\")")]
     [InlineData("/dashboard/dashboard.css", "text/css", "prefers-color-scheme")]

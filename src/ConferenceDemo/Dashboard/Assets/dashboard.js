@@ -337,7 +337,6 @@ function startSimulatorForm() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  if (csrf) $("signout").hidden = false;
   startSimulatorForm();
   connect();
   loadSimulator();
