@@ -79,8 +79,8 @@ public sealed record ParticipantView(string CallControlId, string Number, string
 /// <summary>What an action on a participant came to.</summary>
 public sealed record ActionView(string Action, string Participant, string Outcome, string Message);
 
-/// <summary>Body of POST /api/calls.</summary>
-public sealed record PullRequest(string? Number);
+/// <summary>Body of POST /api/calls and POST /api/rooms/{id}/calls. <paramref name="Role"/>: member (default) or moderator.</summary>
+public sealed record PullRequest(string? Number, string? Role = null);
 
 /// <summary>A call being placed (pull).</summary>
 public sealed record CallView(string Number, string? CallControlId, string Outcome, string Message);

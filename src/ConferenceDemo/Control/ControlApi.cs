@@ -40,16 +40,22 @@ public static class ControlApi
     internal static async Task<Ok<ConferenceView>> GetConferenceAsync(RoomControl control, CancellationToken ct) =>
         TypedResults.Ok(ConferenceView.From(await control.GetAsync(control.DefaultRoom, ct)));
 
-    internal static async Task<Results<Ok<ActionView>, ProblemHttpResult>> RunAsync(ParticipantAction action, string callControlId,
+    internal static Task<Results<Ok<ActionView>, ProblemHttpResult>> RunAsync(ParticipantAction action, string callControlId,
+        RoomControl control, CancellationToken ct) => RunInAsync(action, control.DefaultRoom, callControlId, control, ct);
+
+    internal static async Task<Results<Ok<ActionView>, ProblemHttpResult>> RunInAsync(ParticipantAction action, string roomId, string callControlId,
         RoomControl control, CancellationToken ct)
     {
-        var result = await action.RunAsync(control, control.DefaultRoom, callControlId, ct);
+        var result = await action.RunAsync(control, roomId, callControlId, ct);
         return result.Kind == OutcomeKind.Done
             ? TypedResults.Ok(new ActionView(action.Name, callControlId, "done", action.SuccessText(callControlId)))
             : Problem(result);
     }
 
-    internal static async Task<Results<Accepted<CallView>, ProblemHttpResult>> PullAsync(PullRequest? request, RoomControl control,
+    internal static Task<Results<Accepted<CallView>, ProblemHttpResult>> PullAsync(PullRequest? request, RoomControl control,
+        CancellationToken ct) => PullIntoAsync(control.DefaultRoom, request, control, ct);
+
+    internal static async Task<Results<Accepted<CallView>, ProblemHttpResult>> PullIntoAsync(string roomId, PullRequest? request, RoomControl control,
         CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request?.Number))
@@ -58,13 +64,23 @@ public static class ControlApi
                 title: "bad request");
         }
 
-        var result = await control.RunAsync(control.DefaultRoom, new OwnerAction(OwnerActionKind.Pull, Number: request.Number), ct);
+        ParticipantRole role;
+        switch (request.Role)
+        {
+            case null or "member": role = ParticipantRole.Member; break;
+            case "moderator": role = ParticipantRole.Moderator; break;
+            default:
+                return TypedResults.Problem($"role is member or moderator; it is '{request.Role}'", statusCode: StatusCodes.Status400BadRequest,
+                    title: "bad request");
+        }
+
+        var result = await control.RunAsync(roomId, new OwnerAction(OwnerActionKind.Pull, Number: request.Number) { Role = role }, ct);
         return result.Kind == OutcomeKind.Done
             ? TypedResults.Accepted((string?)null, new CallView(request.Number, result.CallControlId, "calling", $"calling {request.Number}"))
             : Problem(result);
     }
 
-    private static ProblemHttpResult Problem(ActionOutcome result)
+    internal static ProblemHttpResult Problem(ActionOutcome result)
     {
         var (status, title) = ControlActions.Failure(result);
         return TypedResults.Problem(result.Detail ?? title, statusCode: status, title: title);

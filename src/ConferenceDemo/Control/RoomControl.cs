@@ -4,13 +4,18 @@ using ConferenceDemo.Rooms.Processing;
 namespace ConferenceDemo.Control;
 
 /// <summary>What the control routes need of the rooms: read one, list them, and run an owner's action in one.</summary>
-public sealed class RoomControl(RoomProcessor processor, IRoomStore store, RoomDirectory directory)
+public sealed class RoomControl(RoomProcessor processor, IRoomStore store, RoomDirectory directory, IRoomCatalog catalog)
 {
     public string DefaultRoom => directory.DefaultRoomId;
 
-    public IReadOnlyList<RoomSettings> Rooms => directory.All;
+    public RoomDirectory Directory => directory;
 
-    public RoomSettings? Settings(string roomId) => directory.For(roomId);
+    /// <summary>The rooms created through the API.</summary>
+    public IRoomCatalog Catalog => catalog;
+
+    public ValueTask<IReadOnlyList<RoomSettings>> RoomsAsync(CancellationToken ct = default) => directory.ListAsync(ct);
+
+    public ValueTask<RoomSettings?> SettingsAsync(string roomId, CancellationToken ct = default) => directory.FindAsync(roomId, ct);
 
     /// <summary>The room's state; a room where nothing has happened yet is empty.</summary>
     public async ValueTask<Room> GetAsync(string roomId, CancellationToken ct = default) =>

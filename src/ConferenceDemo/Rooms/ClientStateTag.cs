@@ -12,14 +12,25 @@ public sealed record ClientStateTag(string Room, string Purpose)
     /// <summary>A leg this server dialed (pull).</summary>
     public const string DialedPurpose = "dialed";
 
+    /// <summary>A leg this server dialed to be a moderator.</summary>
+    public const string DialedModeratorPurpose = "dialed-moderator";
+
+    /// <summary>An inbound caller this server answered.</summary>
+    public const string CallerPurpose = "caller";
+
     /// <summary>A leg this server put in the conference (create or join).</summary>
     public const string SeatPurpose = "seat";
 
-    public bool IsDialed => Purpose == DialedPurpose;
+    public bool IsDialed => Purpose is DialedPurpose or DialedModeratorPurpose;
+
+    public ParticipantRole DialedAs => Purpose == DialedModeratorPurpose ? ParticipantRole.Moderator : ParticipantRole.Member;
 
     public string Encode() => Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new Wire(Room, Purpose), ClientStateJson.Default.Wire));
 
-    public static string Dialed(string room) => new ClientStateTag(room, DialedPurpose).Encode();
+    public static string Dialed(string room, ParticipantRole role = ParticipantRole.Member) =>
+        new ClientStateTag(room, role == ParticipantRole.Moderator ? DialedModeratorPurpose : DialedPurpose).Encode();
+
+    public static string Caller(string room) => new ClientStateTag(room, CallerPurpose).Encode();
 
     public static string Seat(string room) => new ClientStateTag(room, SeatPurpose).Encode();
 

@@ -57,6 +57,9 @@ public sealed record Participant(string CallControlId, string Number)
 
     /// <summary>When the leg was answered (or first seen in the conference).</summary>
     public DateTimeOffset Since { get; init; }
+
+    /// <summary>Wrong PINs entered so far.</summary>
+    public int PinTries { get; init; }
 }
 
 /// <summary>
@@ -103,6 +106,12 @@ public sealed record Room
 
     /// <summary>Conference events that came before the create answered: decided again once the conference is live.</summary>
     public ImmutableList<RoomInput> Deferred { get; init; } = [];
+
+    /// <summary>Callers told they cannot come in (full, wrong PIN): hung up once the notice has been said.</summary>
+    public ImmutableList<string> Farewells { get; init; } = [];
+
+    /// <summary>Why this server is ending the conference, for those it takes with it.</summary>
+    public DepartureReason? Ending { get; init; }
 
     public static Room Create(string id, Guid epoch) => new() { Id = id, Epoch = epoch };
 

@@ -20,7 +20,8 @@ public abstract record RoomCommand
     public abstract string? Leg { get; }
 }
 
-public sealed record Answer(string CallControlId) : RoomCommand
+/// <summary>Answers an inbound call, marking the leg with the room (client_state) so its later events find the room.</summary>
+public sealed record Answer(string CallControlId, string ClientState) : RoomCommand
 {
     public override string Name => "answer";
 
@@ -41,8 +42,19 @@ public sealed record Speak(string CallControlId, string Text, string Voice, stri
     public override string? Leg => CallControlId;
 }
 
+/// <summary>Creates the conference around an answered leg. The options are sent only when the room's settings call for them.</summary>
 public sealed record CreateConference(string CallControlId, string ConferenceName, string ClientState) : RoomCommand
 {
+    public string? Beep { get; init; }
+
+    public int? MaxParticipants { get; init; }
+
+    /// <summary>False when the conference must wait for a moderator; null leaves Telnyx's default (start at once).</summary>
+    public bool? StartOnCreate { get; init; }
+
+    /// <summary>What joiners hear before the conference starts (only with <see cref="StartOnCreate"/> false).</summary>
+    public string? HoldAudioUrl { get; init; }
+
     public override string Name => "create_conference";
 
     public override string? Leg => CallControlId;
@@ -63,8 +75,17 @@ public sealed record ListParticipants(string ConferenceId) : RoomCommand
     public override string? Leg => null;
 }
 
+/// <summary>Joins a leg to the conference. The options are sent only when the room's settings call for them.</summary>
 public sealed record JoinConference(string ConferenceId, string CallControlId, string ClientState) : RoomCommand
 {
+    public string? Beep { get; init; }
+
+    public bool? StartOnEnter { get; init; }
+
+    public bool? EndOnExit { get; init; }
+
+    public bool? Mute { get; init; }
+
     public override string Name => "join";
 
     public override string? Leg => CallControlId;
@@ -92,6 +113,22 @@ public enum ParticipantsAction
     Unmute,
     Hold,
     Unhold,
+}
+
+/// <summary>Asks the caller for digits (the room's PIN), ended by # (call.gather.ended).</summary>
+public sealed record GatherUsingSpeak(string CallControlId, string Text, string Voice, string Language, int MaximumDigits) : RoomCommand
+{
+    public override string Name => "gather_using_speak";
+
+    public override string? Leg => CallControlId;
+}
+
+/// <summary>Ends the conference for everyone.</summary>
+public sealed record EndConference(string ConferenceId) : RoomCommand
+{
+    public override string Name => "end";
+
+    public override string? Leg => null;
 }
 
 public sealed record RecordStart(string CallControlId, string Format, string Channels) : RoomCommand
@@ -157,6 +194,9 @@ public sealed record CommandFailure(FailureKind Kind, string Reason, int? Status
 {
     /// <summary>422 with code 90018: the leg has hung up; the command can never succeed.</summary>
     public bool CallHasEnded => HasCode("90018");
+
+    /// <summary>422 with code 90032: the conference has its maximum of participants.</summary>
+    public bool ConferenceFull => HasCode("90032");
 
     /// <summary>422 with code 90033: a conference of that name is already running.</summary>
     public bool NameInUse => HasCode("90033");

@@ -45,4 +45,13 @@ public enum DepartureReason
 
     /// <summary>The conference ended.</summary>
     ConferenceEnded,
+
+    /// <summary>The room was full: they heard so and were hung up.</summary>
+    Full,
+
+    /// <summary>They did not enter the right PIN in three tries.</summary>
+    WrongPin,
+
+    /// <summary>The last moderator left a room that ends with its moderator.</summary>
+    ModeratorLeft,
 }

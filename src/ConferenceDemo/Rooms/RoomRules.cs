@@ -47,6 +47,7 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
     private readonly Room _before = before;
     private readonly List<RoomCommand> _commands = [];
     private readonly Dictionary<string, DepartureReason> _reasons = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Participant> _removed = new(StringComparer.Ordinal);
     private readonly List<string> _notes = [];
     private ActionOutcome? _outcome;
     private string? _awaited;
@@ -65,6 +66,8 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
             case ConferenceCreated e: Note($"conference.created {e.ConferenceId} (ours: {e.ConferenceId == Room.ConferenceId})"); break;
             case ParticipantJoined e: OnJoined(e); break;
             case ParticipantLeft e: OnLeft(e); break;
+            case GatherEnded e: OnGathered(e); break;
+            case SpeakEnded e: OnSpoken(e.CallControlId); break;
             case ConferenceEnded e: OnEnded(e); break;
             case OwnerAction e: OnOwnerAction(e); break;
             case CommandCompleted e: OnCompleted(e); break;
@@ -101,7 +104,7 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
             return;
         }
 
-        Send(new Answer(e.CallControlId) { Id = NextId() });
+        Send(new Answer(e.CallControlId, ClientStateTag.Caller(Room.Id)) { Id = NextId() });
     }
 
     private void OnAnswered(CallAnswered e)
@@ -118,27 +121,110 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
         }
 
         var number = (e.Dialed ? e.To : e.From) ?? Participant.UnknownNumber;
-        Room = Room with
+        var caller = new Participant(e.CallControlId, number)
         {
-            Participants = Room.Participants.Add(new Participant(e.CallControlId, number)
-            {
-                Dialed = e.Dialed,
-                Status = ParticipantStatus.Answered,
-                Since = now,
-            }),
+            Dialed = e.Dialed,
+            Role = e.Dialed ? e.DialedAs : ParticipantRole.Member,
+            Status = ParticipantStatus.Answered,
+            Since = now,
         };
+
+        // A caller of a room with a PIN enters it first; a leg this server dialed was invited and is let in.
+        if (!e.Dialed && settings.AsksForPin)
+        {
+            Room = Room with { Participants = Room.Participants.Add(caller with { Status = ParticipantStatus.EnteringPin }) };
+            Send(new GatherUsingSpeak(e.CallControlId, settings.PinPrompt, settings.Voice, settings.Language, MaximumPinDigits) { Id = NextId() });
+            return;
+        }
+
+        Room = Room with { Participants = Room.Participants.Add(caller) };
+        Admit(caller);
+    }
+
+    /// <summary>The longest PIN a room takes.</summary>
+    private const int MaximumPinDigits = 12;
+
+    private const int PinTries = 3;
+
+    /// <summary>Lets a caller in: refused when the room is full; otherwise greeted and seated.</summary>
+    private void Admit(Participant caller)
+    {
+        if (settings.MaxParticipants is { } max
+            && Room.Participants.Count(p => p.Status != ParticipantStatus.EnteringPin && p.CallControlId != caller.CallControlId) >= max)
+        {
+            Farewell(caller.CallControlId, settings.FullNotice, DepartureReason.Full);
+            return;
+        }
 
         // The greeting and the seat go out together: the caller is put in the room without waiting for the speak.
         var first = Room.Phase == ConferencePhase.None;
-        Send(new Speak(e.CallControlId, first ? settings.FirstCallerGreeting : settings.LaterCallerGreeting, settings.Voice, settings.Language)
+        Send(new Speak(caller.CallControlId, first ? settings.FirstCallerGreeting : settings.LaterCallerGreeting, settings.Voice, settings.Language)
         {
             Id = NextId(),
         });
-        Seat(e.CallControlId);
+        Seat(caller);
+    }
+
+    private void OnGathered(GatherEnded e)
+    {
+        if (Room.Find(e.CallControlId) is not { Status: ParticipantStatus.EnteringPin } caller || e.Status == "call_hangup")
+        {
+            return;
+        }
+
+        // The digits are compared, never written anywhere: a PIN appears in no note, log or state.
+        var digits = e.Digits ?? "";
+        ParticipantRole? role = (settings.ModeratorPin, settings.Pin) switch
+        {
+            ({ } moderator, _) when FixedEquals(digits, moderator) => ParticipantRole.Moderator,
+            (_, { } member) when FixedEquals(digits, member) => ParticipantRole.Member,
+            (_, null) when digits.Length == 0 => ParticipantRole.Member, // only a moderator PIN: pound alone lets a member in
+            _ => null,
+        };
+        if (role is { } admitted)
+        {
+            var entered = caller with { Role = admitted, Status = ParticipantStatus.Answered };
+            Update(entered);
+            Note($"{e.CallControlId} entered the right PIN and comes in as {admitted}");
+            Admit(entered);
+        }
+        else if (caller.PinTries + 1 >= PinTries)
+        {
+            Note($"{e.CallControlId} entered a wrong PIN {PinTries} times and is hung up");
+            Farewell(e.CallControlId, settings.PinGoodbye, DepartureReason.WrongPin);
+        }
+        else
+        {
+            Update(caller with { PinTries = caller.PinTries + 1 });
+            Send(new GatherUsingSpeak(e.CallControlId, settings.PinRetryPrompt, settings.Voice, settings.Language, MaximumPinDigits) { Id = NextId() });
+        }
+    }
+
+    private static bool FixedEquals(string entered, string pin) =>
+        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+            System.Text.Encoding.ASCII.GetBytes(entered), System.Text.Encoding.ASCII.GetBytes(pin));
+
+    /// <summary>A caller who cannot come in hears why; once it has been said, the call is hung up.</summary>
+    private void Farewell(string leg, string notice, DepartureReason reason)
+    {
+        Remove(leg, reason);
+        Room = Room with { Farewells = Room.Farewells.Add(leg) };
+        Send(new Speak(leg, notice, settings.Voice, settings.Language) { Id = NextId() });
+    }
+
+    /// <summary>call.speak.ended, or the speak's failure: a leg told goodbye is hung up now.</summary>
+    private void OnSpoken(string leg)
+    {
+        if (Room.Farewells.Contains(leg))
+        {
+            Room = Room with { Farewells = Room.Farewells.Remove(leg) };
+            Send(new Hangup(leg) { Id = NextId() });
+        }
     }
 
     private void OnHungUp(CallHungUp e)
     {
+        Room = Room.Farewells.Contains(e.CallControlId) ? Room with { Farewells = Room.Farewells.Remove(e.CallControlId) } : Room;
         if (Remove(e.CallControlId, DepartureReason.HungUp))
         {
             BalanceHold();
@@ -185,7 +271,7 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
         if (IsOurs(e, e.ConferenceId))
         {
             Note($"conference {e.ConferenceId} ended ({e.Reason ?? "no reason given"}); the next caller opens a new one");
-            Reset(DepartureReason.ConferenceEnded);
+            Reset(Room.Ending ?? DepartureReason.ConferenceEnded);
         }
     }
 
@@ -226,21 +312,52 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
     // ---- The seat: create, adopt, join ---------------------------------------------------------------------
 
     /// <summary>Puts an answered caller in the conference: creates it, waits for the create on its way, or joins.</summary>
-    private void Seat(string leg)
+    private void Seat(Participant caller)
     {
         switch (Room.Phase)
         {
             case ConferencePhase.None:
-                Room = Room with { Phase = ConferencePhase.Creating, Creator = leg };
-                Send(new CreateConference(leg, Room.Id, ClientStateTag.Seat(Room.Id)) { Id = NextId() });
+                Room = Room with { Phase = ConferencePhase.Creating, Creator = caller.CallControlId };
+                Send(CreateFor(caller));
                 break;
             case ConferencePhase.Live:
-                Send(new JoinConference(Room.ConferenceId!, leg, ClientStateTag.Seat(Room.Id)) { Id = NextId() });
+                Send(JoinFor(Room.ConferenceId!, caller));
                 break;
             default:
                 // The second of two first callers joins the conference still being created, once it answers.
                 break;
         }
+    }
+
+    /// <summary>
+    /// The create for the room's first caller. In a room that waits for its moderator, a member opens it unstarted,
+    /// with the room's hold audio for whoever joins before the moderator.
+    /// </summary>
+    private CreateConference CreateFor(Participant creator)
+    {
+        var waits = settings.WaitForModerator && creator.Role != ParticipantRole.Moderator;
+        return new CreateConference(creator.CallControlId, Room.Id, ClientStateTag.Seat(Room.Id))
+        {
+            Id = NextId(),
+            Beep = settings.Beep,
+            MaxParticipants = settings.MaxParticipants,
+            StartOnCreate = waits ? false : null,
+            HoldAudioUrl = waits ? settings.HoldAudioUrl : null,
+        };
+    }
+
+    /// <summary>A join with the room's rules for the caller's role; options the room does not use are left out.</summary>
+    private JoinConference JoinFor(string conferenceId, Participant caller)
+    {
+        var moderator = caller.Role == ParticipantRole.Moderator;
+        return new JoinConference(conferenceId, caller.CallControlId, ClientStateTag.Seat(Room.Id))
+        {
+            Id = NextId(),
+            Beep = settings.Beep,
+            StartOnEnter = settings.WaitForModerator ? moderator : null,
+            EndOnExit = settings.EndWhenModeratorLeaves && moderator ? true : null,
+            Mute = settings.JoinMuted && !moderator ? true : null,
+        };
     }
 
     private void OnCreated(CreateConference command, CommandResult result)
@@ -299,7 +416,7 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
         }
 
         Room = Room with { Adopting = Room.Adopting with { Roster = result.Roster ?? [] } };
-        Send(new JoinConference(command.ConferenceId, creator, ClientStateTag.Seat(Room.Id)) { Id = NextId() });
+        Send(JoinFor(command.ConferenceId, Room.Find(creator) ?? new Participant(creator, Participant.UnknownNumber)));
     }
 
     private void OnJoinAnswered(JoinConference command, CommandResult result)
@@ -325,7 +442,7 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
         }
         else if (Room.Find(command.CallControlId) is { Status: ParticipantStatus.Answered } joining)
         {
-            Update(joining with { Status = ParticipantStatus.Joining });
+            Update(joining with { Status = ParticipantStatus.Joining, Muted = joining.Muted || command.Mute == true });
         }
     }
 
@@ -347,7 +464,13 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
 
         foreach (var waiting in Room.Participants.Where(p => p.Status == ParticipantStatus.Answered && p.CallControlId != creator))
         {
-            Send(new JoinConference(conferenceId, waiting.CallControlId, ClientStateTag.Seat(Room.Id)) { Id = NextId() });
+            Send(JoinFor(conferenceId, waiting));
+        }
+
+        // A create cannot mute its creator: a member who opens a room that joins members muted is muted now.
+        if (settings.JoinMuted && creator is not null && Room.Find(creator) is { Role: ParticipantRole.Member })
+        {
+            Send(new ParticipantsCommand(ParticipantsAction.Mute, conferenceId, [creator]) { Id = NextId() });
         }
 
         if (Room.Participants.Count == 0)
@@ -399,10 +522,17 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
     {
         Note($"could not put {leg} in the conference: {failure.Reason}");
         var present = Room.Find(leg) is not null;
-        Remove(leg, DepartureReason.NotSeated);
-        if (present && !failure.CallHasEnded)
+        if (present && failure.ConferenceFull)
         {
-            Send(new Hangup(leg) { Id = NextId() });
+            Farewell(leg, settings.FullNotice, DepartureReason.Full);
+        }
+        else
+        {
+            Remove(leg, DepartureReason.NotSeated);
+            if (present && !failure.CallHasEnded)
+            {
+                Send(new Hangup(leg) { Id = NextId() });
+            }
         }
 
         if (Room.Phase == ConferencePhase.Creating && Room.Creator == leg)
@@ -410,7 +540,7 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
             if (Room.Participants.FirstOrDefault(p => p.Status == ParticipantStatus.Answered) is { } next)
             {
                 Room = Room with { Creator = next.CallControlId, Adopting = null };
-                Send(new CreateConference(next.CallControlId, Room.Id, ClientStateTag.Seat(Room.Id)) { Id = NextId() });
+                Send(CreateFor(next));
             }
             else
             {
@@ -430,7 +560,8 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
     /// </summary>
     private void BalanceHold()
     {
-        if (Room.Phase != ConferencePhase.Live || Room.AutoHoldCommand is not null)
+        // A room that waits for its moderator has Telnyx play its hold audio until the moderator comes.
+        if (Room.Phase != ConferencePhase.Live || Room.AutoHoldCommand is not null || settings.WaitForModerator)
         {
             return;
         }
@@ -498,7 +629,7 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
     {
         if (action.Kind == OwnerActionKind.Pull)
         {
-            Pull(action.Number);
+            Pull(action.Number, action.Role);
             return;
         }
 
@@ -529,7 +660,7 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
     }
 
     /// <summary>Dials a number from the room's caller id; the leg joins (or opens) the room like any caller when it answers.</summary>
-    private void Pull(string? number)
+    private void Pull(string? number, ParticipantRole role)
     {
         if (!RoomRules.IsE164(number))
         {
@@ -552,7 +683,7 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
             return;
         }
 
-        SendForOwner(new Dial(number!, settings.CallerNumber, settings.ConnectionId, ClientStateTag.Dialed(Room.Id)) { Id = NextId() });
+        SendForOwner(new Dial(number!, settings.CallerNumber, settings.ConnectionId, ClientStateTag.Dialed(Room.Id, role)) { Id = NextId() });
     }
 
     private void OnOwnerCommandAnswered(RoomCommand command, CommandResult result)
@@ -610,9 +741,16 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
             case FindConference: OnFound(result); break;
             case ListParticipants list: OnRoster(list, result); break;
             case JoinConference join: OnJoinAnswered(join, result); break;
-            case ParticipantsCommand hold: OnAutoHoldAnswered(hold, result); break;
-            case Speak speak when result.Failure is { CallHasEnded: true }:
-                if (Remove(speak.CallControlId, DepartureReason.CallEnded))
+            case ParticipantsCommand { Action: ParticipantsAction.Hold or ParticipantsAction.Unhold } hold: OnAutoHoldAnswered(hold, result); break;
+            case ParticipantsCommand { Action: ParticipantsAction.Mute } mute when result.Succeeded && Room.Find(mute.CallControlIds[0]) is { } muted:
+                Update(muted with { Muted = true });
+                break;
+            case Speak speak when result.Failure is { } unsaid:
+                if (Room.Farewells.Contains(speak.CallControlId))
+                {
+                    OnSpoken(speak.CallControlId); // the notice could not be said: hang up all the same
+                }
+                else if (unsaid.CallHasEnded && Remove(speak.CallControlId, DepartureReason.CallEnded))
                 {
                     BalanceHold();
                 }
@@ -648,6 +786,7 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
         }
 
         _reasons[leg] = reason;
+        _removed[leg] = participant;
         Room = Room with
         {
             Participants = Room.Participants.Remove(participant),
@@ -657,6 +796,14 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
         {
             Note($"conference {Room.ConferenceId} is empty and forgotten; the next caller opens a new one");
             Reset(reason);
+        }
+        else if (participant.Role == ParticipantRole.Moderator && settings.EndWhenModeratorLeaves && Room.Phase == ConferencePhase.Live
+            && Room.Ending is null && !Room.Participants.Any(p => p.Role == ParticipantRole.Moderator))
+        {
+            // Telnyx ends it for a moderator who joined with end_conference_on_exit; one who created it did not.
+            Note($"the last moderator left: ending conference {Room.ConferenceId}");
+            Room = Room with { Ending = DepartureReason.ModeratorLeft };
+            Send(new EndConference(Room.ConferenceId!) { Id = NextId() });
         }
 
         return true;
@@ -680,6 +827,7 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
             AutoHoldCommand = null,
             Participants = [],
             Deferred = [],
+            Ending = null,
         };
     }
 
@@ -729,12 +877,12 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
             }
         }
 
-        foreach (var participant in old.Participants)
+        // Those who left, including callers who came and were turned away within this one decision.
+        var gone = old.Participants.Where(p => next.Find(p.CallControlId) is null)
+            .Concat(_removed.Values.Where(p => old.Find(p.CallControlId) is null && next.Find(p.CallControlId) is null));
+        foreach (var participant in gone)
         {
-            if (next.Find(participant.CallControlId) is null)
-            {
-                events.Add(new ParticipantLeftRoom(next.Id, participant, _reasons.GetValueOrDefault(participant.CallControlId, DepartureReason.Left)));
-            }
+            events.Add(new ParticipantLeftRoom(next.Id, participant, _reasons.GetValueOrDefault(participant.CallControlId, DepartureReason.Left)));
         }
 
         return events;

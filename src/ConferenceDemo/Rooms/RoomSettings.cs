@@ -36,4 +36,36 @@ public sealed record RoomSettings
 
     /// <summary>The Call Control application a pull dials through (TELNYX_CONNECTION_ID).</summary>
     public string? ConnectionId { get; init; }
+
+    /// <summary>The PIN a member enters (4 to 12 digits); null lets members in without one.</summary>
+    public string? Pin { get; init; }
+
+    /// <summary>The PIN that makes a caller a moderator; null when the room has no moderator PIN.</summary>
+    public string? ModeratorPin { get; init; }
+
+    /// <summary>The most participants the room takes (2 to 800); null leaves Telnyx's own limit.</summary>
+    public int? MaxParticipants { get; init; }
+
+    /// <summary>Telnyx's beep_enabled: always, never, on_enter or on_exit; null sends none.</summary>
+    public string? Beep { get; init; }
+
+    /// <summary>Members join muted; moderators never do.</summary>
+    public bool JoinMuted { get; init; }
+
+    /// <summary>Members wait, hearing the hold audio, until a moderator joins.</summary>
+    public bool WaitForModerator { get; init; }
+
+    /// <summary>The conference ends when the last moderator leaves.</summary>
+    public bool EndWhenModeratorLeaves { get; init; }
+
+    public string PinPrompt { get; init; } = "Please enter the conference PIN, then press pound.";
+
+    public string PinRetryPrompt { get; init; } = "That PIN is not right. Please enter the conference PIN, then press pound.";
+
+    public string PinGoodbye { get; init; } = "That PIN is not right. Goodbye.";
+
+    public string FullNotice { get; init; } = "This conference is full. Goodbye.";
+
+    /// <summary>A caller must enter a PIN before they are let in.</summary>
+    public bool AsksForPin => Pin is not null || ModeratorPin is not null;
 }

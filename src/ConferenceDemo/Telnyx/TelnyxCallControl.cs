@@ -14,16 +14,30 @@ public sealed class TelnyxCallControl(TelnyxClient telnyx) : ICallControl
         {
             return command switch
             {
-                Answer c => await Ok(telnyx.AnswerAsync(c.CallControlId, clientState: null, c.Id, ct)),
+                Answer c => await Ok(telnyx.AnswerAsync(c.CallControlId, c.ClientState, c.Id, ct)),
                 Hangup c => await Ok(telnyx.HangupAsync(c.CallControlId, c.Id, ct)),
                 Speak c => await Ok(telnyx.SpeakAsync(c.CallControlId, c.Text, c.Voice, c.Language, c.Id, ct)),
                 CreateConference c => new CommandResult
                 {
-                    ConferenceId = await telnyx.CreateConferenceAsync(c.CallControlId, c.ConferenceName, c.ClientState, c.Id, ct),
+                    ConferenceId = await telnyx.CreateConferenceAsync(new CreateConferenceRequest(c.CallControlId, c.ConferenceName, c.ClientState, c.Id)
+                    {
+                        BeepEnabled = c.Beep,
+                        MaxParticipants = c.MaxParticipants,
+                        StartConferenceOnCreate = c.StartOnCreate,
+                        HoldAudioUrl = c.HoldAudioUrl,
+                    }, ct),
                 },
                 FindConference c => new CommandResult { ConferenceId = await telnyx.FindActiveConferenceAsync(c.ConferenceName, ct) },
                 ListParticipants c => new CommandResult { Roster = Roster(await telnyx.ListParticipantsAsync(c.ConferenceId, ct)) },
-                JoinConference c => await Ok(telnyx.JoinConferenceAsync(c.ConferenceId, c.CallControlId, c.ClientState, c.Id, ct)),
+                JoinConference c => await Ok(telnyx.JoinConferenceAsync(c.ConferenceId, new JoinConferenceRequest(c.CallControlId, c.ClientState, c.Id)
+                {
+                    BeepEnabled = c.Beep,
+                    StartConferenceOnEnter = c.StartOnEnter,
+                    EndConferenceOnExit = c.EndOnExit,
+                    Mute = c.Mute,
+                }, ct)),
+                GatherUsingSpeak c => await Ok(telnyx.GatherUsingSpeakAsync(c.CallControlId, c.Text, c.Voice, c.Language, c.MaximumDigits, c.Id, ct)),
+                EndConference c => await Ok(telnyx.EndConferenceAsync(c.ConferenceId, c.Id, ct)),
                 ParticipantsCommand c => await Ok(c.Action switch
                 {
                     ParticipantsAction.Mute => telnyx.MuteAsync(c.ConferenceId, c.CallControlIds, ct),

@@ -43,10 +43,13 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
     }
 
     /// <summary>Creates a conference around an answered leg; returns the conference id.</summary>
-    public async Task<string> CreateConferenceAsync(string callControlId, string name, string? clientState, string commandId, CancellationToken ct = default)
+    public Task<string> CreateConferenceAsync(string callControlId, string name, string? clientState, string commandId, CancellationToken ct = default) =>
+        CreateConferenceAsync(new CreateConferenceRequest(callControlId, name, clientState, commandId), ct);
+
+    /// <summary>Creates a conference with options (beep, limits, an unstarted conference with hold audio).</summary>
+    internal async Task<string> CreateConferenceAsync(CreateConferenceRequest request, CancellationToken ct = default)
     {
-        var body = await SendAsync("create_conference", "conferences", new CreateConferenceRequest(callControlId, name, clientState, commandId),
-            TelnyxJson.Default.CreateConferenceRequest, ct);
+        var body = await SendAsync("create_conference", "conferences", request, TelnyxJson.Default.CreateConferenceRequest, ct);
         var data = ReadData("create_conference", body, TelnyxJson.Default.DataEnvelopeConferenceData);
         return string.IsNullOrEmpty(data.Id)
             ? throw new TelnyxCommandException("create_conference", TelnyxFailure.InvalidResponse, "the answer has no data.id")
@@ -82,8 +85,21 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
     }
 
     public Task JoinConferenceAsync(string conferenceId, string callControlId, string? clientState, string commandId, CancellationToken ct = default) =>
-        SendAsync("join", ConferenceAction(conferenceId, "join"), new JoinConferenceRequest(callControlId, clientState, commandId),
-            TelnyxJson.Default.JoinConferenceRequest, ct);
+        JoinConferenceAsync(conferenceId, new JoinConferenceRequest(callControlId, clientState, commandId), ct);
+
+    /// <summary>Joins a leg with options (beep, start or end the conference, muted).</summary>
+    internal Task JoinConferenceAsync(string conferenceId, JoinConferenceRequest request, CancellationToken ct = default) =>
+        SendAsync("join", ConferenceAction(conferenceId, "join"), request, TelnyxJson.Default.JoinConferenceRequest, ct);
+
+    /// <summary>Speaks a prompt and collects digits up to #; the digits come in call.gather.ended.</summary>
+    public Task GatherUsingSpeakAsync(string callControlId, string prompt, string voice, string language, int maximumDigits, string commandId,
+        CancellationToken ct = default) =>
+        SendAsync("gather_using_speak", CallAction(callControlId, "gather_using_speak"),
+            new GatherUsingSpeakRequest(prompt, voice, language, maximumDigits, "#", "0123456789", commandId), TelnyxJson.Default.GatherUsingSpeakRequest, ct);
+
+    /// <summary>Ends the conference for everyone.</summary>
+    public Task EndConferenceAsync(string conferenceId, string commandId, CancellationToken ct = default) =>
+        SendAsync("end", ConferenceAction(conferenceId, "end"), new EndConferenceRequest(commandId), TelnyxJson.Default.EndConferenceRequest, ct);
 
     public Task MuteAsync(string conferenceId, IReadOnlyList<string> callControlIds, CancellationToken ct = default) =>
         SendAsync("mute", ConferenceAction(conferenceId, "mute"), new ParticipantsRequest(callControlIds), TelnyxJson.Default.ParticipantsRequest, ct);

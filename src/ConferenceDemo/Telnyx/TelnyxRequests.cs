@@ -19,9 +19,32 @@ internal sealed record RecordStartRequest(string Format, string Channels, string
 
 internal sealed record RecordStopRequest(string CommandId);
 
-internal sealed record CreateConferenceRequest(string CallControlId, string Name, string? ClientState, string CommandId);
+internal sealed record CreateConferenceRequest(string CallControlId, string Name, string? ClientState, string CommandId)
+{
+    public string? BeepEnabled { get; init; }
 
-internal sealed record JoinConferenceRequest(string CallControlId, string? ClientState, string CommandId);
+    public int? MaxParticipants { get; init; }
+
+    public bool? StartConferenceOnCreate { get; init; }
+
+    public string? HoldAudioUrl { get; init; }
+}
+
+internal sealed record JoinConferenceRequest(string CallControlId, string? ClientState, string CommandId)
+{
+    public string? BeepEnabled { get; init; }
+
+    public bool? StartConferenceOnEnter { get; init; }
+
+    public bool? EndConferenceOnExit { get; init; }
+
+    public bool? Mute { get; init; }
+}
+
+internal sealed record GatherUsingSpeakRequest(string Payload, string Voice, string Language, int MaximumDigits, string TerminatingDigit,
+    string ValidDigits, string CommandId);
+
+internal sealed record EndConferenceRequest(string CommandId);
 
 internal sealed record ParticipantsRequest(IReadOnlyList<string> CallControlIds);
 
@@ -55,6 +78,8 @@ internal sealed record ErrorsEnvelope(IReadOnlyList<TelnyxError>? Errors);
 [JsonSerializable(typeof(CreateConferenceRequest))]
 [JsonSerializable(typeof(JoinConferenceRequest))]
 [JsonSerializable(typeof(ParticipantsRequest))]
+[JsonSerializable(typeof(GatherUsingSpeakRequest))]
+[JsonSerializable(typeof(EndConferenceRequest))]
 [JsonSerializable(typeof(HoldRequest))]
 [JsonSerializable(typeof(DataEnvelope<ConferenceData>))]
 [JsonSerializable(typeof(DataEnvelope<CallData>))]

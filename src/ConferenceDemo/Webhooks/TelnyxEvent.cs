@@ -16,7 +16,10 @@ public sealed record EventPayload(
     string? Direction = null,
     string? From = null,
     string? To = null,
-    string? HangupCause = null);
+    string? HangupCause = null,
+    string? Digits = null,
+    string? Status = null,
+    string? Reason = null);
 
 /// <summary>Reads the verified raw body into a <see cref="TelnyxEvent"/>, or says in one line why it cannot.</summary>
 public static class TelnyxEventParser
@@ -85,20 +88,24 @@ public static class TelnyxEventParser
                 return false;
             }
 
-            string? ccid = null, conferenceId = null, clientState = null, direction = null, from = null, to = null, cause = null;
+            string? ccid = null, conferenceId = null, clientState = null, direction = null, from = null, to = null, cause = null,
+                digits = null, status = null, reason = null;
             if (!TryText(payload, "call_control_id", out ccid, out error)
                 || !TryText(payload, "conference_id", out conferenceId, out error)
                 || !TryText(payload, "client_state", out clientState, out error)
                 || !TryText(payload, "direction", out direction, out error)
                 || !TryText(payload, "from", out from, out error)
                 || !TryText(payload, "to", out to, out error)
-                || !TryText(payload, "hangup_cause", out cause, out error))
+                || !TryText(payload, "hangup_cause", out cause, out error)
+                || !TryText(payload, "digits", out digits, out error)
+                || !TryText(payload, "status", out status, out error)
+                || !TryText(payload, "reason", out reason, out error))
             {
                 error ??= "malformed data.payload";
                 return false;
             }
 
-            telnyxEvent = new TelnyxEvent(eventType, id, new EventPayload(ccid, conferenceId, clientState, direction, from, to, cause));
+            telnyxEvent = new TelnyxEvent(eventType, id, new EventPayload(ccid, conferenceId, clientState, direction, from, to, cause, digits, status, reason));
             error = null;
             return true;
         }

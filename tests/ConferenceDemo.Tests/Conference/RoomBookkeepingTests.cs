@@ -117,9 +117,22 @@ public sealed class RoomBookkeepingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task JoinRejected_HangsUpThatCallerAndKeepsTheConference()
+    public async Task JoinRejectedAsFull_TellsThatCallerAndHangsUp_AndKeepsTheConference()
     {
         _app.Telnyx.FailOn(HttpStatusCode.UnprocessableEntity, "error_422_max_participants_reached.json", Expect.Conference("conf-1", "join"));
+
+        Expect.Commands(await _app.DeliverAsync(Answered(B, FromB)), Expect.SpeakLater(B), Expect.Join("conf-1", B),
+            Expect.Speak(B, "This conference is full. Goodbye."));
+        Expect.Commands(await _app.DeliverAsync(SpeakEnded(B)), Expect.Hangup(B));
+        var room = await _app.RoomAsync();
+        Assert.Equal("conf-1", room.ConferenceId);
+        Assert.Equal([A], room.Participants.Select(p => p.CallControlId));
+    }
+
+    [Fact]
+    public async Task JoinRejected_HangsUpThatCallerAndKeepsTheConference()
+    {
+        _app.Telnyx.FailOn(HttpStatusCode.UnprocessableEntity, "error_422_invalid_call_control_id.json", Expect.Conference("conf-1", "join"));
 
         Expect.Commands(await _app.DeliverAsync(Answered(B, FromB)), Expect.SpeakLater(B), Expect.Join("conf-1", B), Expect.Hangup(B));
         var room = await _app.RoomAsync();

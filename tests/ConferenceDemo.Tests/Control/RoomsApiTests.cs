@@ -52,6 +52,8 @@ public sealed class RoomsApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse($$"""
             {"id":"myconf","name":"myconf","dial_in":["{{ConferenceDemoApplication.PhoneNumber}}"],"conference_id":"conf-1","locked":false,
+             "has_pin":false,"has_moderator_pin":false,"max_participants":null,"beep":null,"join_muted":false,"wait_for_moderator":false,
+             "end_when_moderator_leaves":false,"hold_audio_url":"{{ConferenceDemoApplication.WaitingUrl}}",
              "participants":[
               {"call_control_id":"{{A}}","number":"{{FromA}}","role":"member","status":"in_room","muted":false,"on_hold":true,"recording":false,"dialed":false},
               {"call_control_id":"{{B}}","number":"{{FromB}}","role":"member","status":"joining","muted":false,"on_hold":false,"recording":false,"dialed":false}]}

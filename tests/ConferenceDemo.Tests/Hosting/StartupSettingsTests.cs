@@ -107,6 +107,9 @@ public sealed class StartupSettingsTests : IDisposable
     [InlineData("CONTROL_TOKEN", "short", "CONTROL_TOKEN (Control:Token) must be at least 16 characters")]
     [InlineData("PULL_ALLOWED_PREFIXES", "+1,44", "PULL_ALLOWED_PREFIXES (Conference:PullAllowedPrefixes) must be E.164 prefixes")]
     [InlineData("CONTROL_RATE_LIMIT_PER_MINUTE", "0", "CONTROL_RATE_LIMIT_PER_MINUTE (Control:RequestsPerMinute)")]
+    [InlineData("Rooms__board__Pin", "12", "Rooms__board__Pin: a PIN is 4 to 12 digits")]
+    [InlineData("Rooms__board__DialIn", "+15551234567,555", "Rooms__board__DialIn: '555' is not an E.164 number")]
+    [InlineData("Rooms__board__MaxParticipants", "900", "Rooms__board__MaxParticipants: max participants is from 2 to 800")]
     public async Task MalformedSetting_StopsTheServerWithAMessageNamingIt(string name, string value, string message)
     {
         var run = await StartAsync(new() { [name] = value });

@@ -123,9 +123,13 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
 /// <summary>Expected outbound commands, written the way node-demo.md lists them.</summary>
 public static class Expect
 {
-    public static (string Path, string Body) Answer(string ccid) => (Call(ccid, "answer"), "{}");
+    public static (string Path, string Body) Answer(string ccid, string room = "myconf") =>
+        (Call(ccid, "answer"), $$"""{"client_state":"{{ClientStateTag.Caller(room)}}"}""");
 
     public static (string Path, string Body) Hangup(string ccid) => (Call(ccid, "hangup"), "{}");
+
+    public static (string Path, string Body) Speak(string ccid, string text) => (Call(ccid, "speak"),
+        $$"""{"payload":"{{text}}","voice":"female","language":"en-GB"}""");
 
     public static (string Path, string Body) SpeakFirst(string ccid) => (Call(ccid, "speak"),
         """{"payload":"Welcome to this conference demo. Please wait for other participants to join. ","voice":"female","language":"en-GB"}""");
@@ -167,7 +171,8 @@ public static class Expect
         path is "/v2/calls" or "/v2/conferences" || path.EndsWith("/answer", StringComparison.Ordinal)
         || path.EndsWith("/hangup", StringComparison.Ordinal) || path.EndsWith("/speak", StringComparison.Ordinal)
         || path.EndsWith("/record_start", StringComparison.Ordinal) || path.EndsWith("/record_stop", StringComparison.Ordinal)
-        || path.EndsWith("/join", StringComparison.Ordinal);
+        || path.EndsWith("/join", StringComparison.Ordinal) || path.EndsWith("/gather_using_speak", StringComparison.Ordinal)
+        || path.EndsWith("/actions/end", StringComparison.Ordinal);
 
     /// <summary>The body without its command_id, after checking it carries one exactly when Telnyx accepts one.</summary>
     public static JsonNode? Logical(RecordedRequest request)

@@ -63,6 +63,15 @@ public static class TelnyxWebhooks
     public static string Hangup(string ccid) =>
         Event("call.hangup", new Dictionary<string, string?> { ["call_control_id"] = ccid, ["client_state"] = null });
 
+    public static string SpeakEnded(string ccid) =>
+        Event("call.speak.ended", new Dictionary<string, string?> { ["call_control_id"] = ccid });
+
+    public static string GatherEnded(string ccid, string digits, string status = "valid", string? clientState = null) =>
+        Event("call.gather.ended", new Dictionary<string, string?>
+        {
+            ["call_control_id"] = ccid, ["digits"] = digits, ["status"] = status, ["client_state"] = clientState,
+        });
+
     public static string Ended(string conferenceId, string ccid) =>
         Event("conference.ended", new Dictionary<string, string?> { ["call_control_id"] = ccid, ["conference_id"] = conferenceId });
 }

@@ -44,7 +44,29 @@ public sealed class TelnyxContractTests(PrismMock prism) : IClassFixture<PrismMo
         });
         await restarted.DeliverAsync(Answered(A, FromA));
         requests.AddRange(restarted.Telnyx.Requests);
+        requests.AddRange(await EveryCommandOfARoomWithPinsAsync());
         return requests;
+    }
+
+    /// <summary>A room with PINs and every option: PIN prompts, create and join with their options, the moderator's end.</summary>
+    private static async Task<IReadOnlyList<RecordedRequest>> EveryCommandOfARoomWithPinsAsync()
+    {
+        await using var app = new ConferenceDemoApplication();
+        ConferenceDemo.Tests.Rooms.MultiRoomTests.Configure(app);
+        const string Sales = ConferenceDemo.Tests.Rooms.MultiRoomTests.Sales;
+        var caller = ConferenceDemo.Rooms.ClientStateTag.Caller("sales");
+        await app.DeliverAsync(Initiated(A, to: Sales));
+        await app.DeliverAsync(Answered(A, FromA, Sales));
+        await app.DeliverAsync(GatherEnded(A, "0000", clientState: caller));   // wrong: prompted again
+        await app.DeliverAsync(GatherEnded(A, "1234", clientState: caller));   // a member opens it, unstarted, with hold audio
+        await app.DeliverAsync(Joined(A, "conf-1"));
+        await app.DeliverAsync(Answered(B, FromB, Sales));
+        await app.DeliverAsync(GatherEnded(B, "9876", clientState: caller));   // the moderator starts it and ends it on exit
+        await app.DeliverAsync(Answered(C, FromC, Sales));
+        await app.DeliverAsync(GatherEnded(C, "1234", clientState: caller));   // a member joins muted
+        await app.DeliverAsync(Joined(B, "conf-1"));
+        await app.DeliverAsync(Left(B, "conf-1"));                             // the last moderator leaves: end
+        return app.Telnyx.Requests;
     }
 
     private async Task<(int Status, string Body)> SendToPrismAsync(string path, string body, HttpMethod? method = null)
@@ -68,11 +90,17 @@ public sealed class TelnyxContractTests(PrismMock prism) : IClassFixture<PrismMo
         var kinds = commands.Select(c => $"{c.Method} {c.Path.Split('/')[^1]}").ToHashSet();
         Assert.Superset(new HashSet<string> { "POST answer", "POST speak", "POST conferences", "POST join", "POST hold", "POST unhold",
             "POST mute", "POST unmute", "POST record_start", "POST record_stop", "POST calls", "POST hangup",
-            "GET conferences", "GET participants" }, kinds);
+            "GET conferences", "GET participants", "POST gather_using_speak", "POST end" }, kinds);
+        Assert.Contains(commands, c => c.Body.Contains("\"start_conference_on_create\":false", StringComparison.Ordinal));
+        Assert.Contains(commands, c => c.Body.Contains("\"end_conference_on_exit\":true", StringComparison.Ordinal)
+            && c.Body.Contains("\"start_conference_on_enter\":true", StringComparison.Ordinal));
+        Assert.Contains(commands, c => c.Body.Contains("\"mute\":true", StringComparison.Ordinal));
 
         foreach (var command in commands)
         {
-            var (status, body) = await SendToPrismAsync(command.Path + command.Query, command.Body, command.Method);
+            // The fake Telnyx names conferences conf-1, conf-2…; Telnyx's are UUIDs, which end requires in its path.
+            var path = System.Text.RegularExpressions.Regex.Replace(command.Path, "/conf-[0-9]+/", "/3fa85f64-5717-4562-b3fc-2c963f66afa6/");
+            var (status, body) = await SendToPrismAsync(path + command.Query, command.Body, command.Method);
             Assert.True(status is >= 200 and < 300, $"Prism rejected {command}: {status} {body}");
         }
     }

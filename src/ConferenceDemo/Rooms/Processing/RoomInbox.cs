@@ -64,7 +64,7 @@ public sealed class RoomInbox(IWebhookInbox dedupe, IRoomStore store, RoomDirect
         var p = e.Payload;
         if (e.EventType == "conference.ended")
         {
-            return new ConferenceEnded(p.ConferenceId ?? "", null);
+            return new ConferenceEnded(p.ConferenceId ?? "", p.Reason);
         }
 
         if (string.IsNullOrEmpty(p.CallControlId))
@@ -76,19 +76,27 @@ public sealed class RoomInbox(IWebhookInbox dedupe, IRoomStore store, RoomDirect
         return e.EventType switch
         {
             "call.initiated" => new CallInitiated(leg, p.Direction == "incoming", p.From, p.To),
-            "call.answered" => new CallAnswered(leg, p.From, p.To, ClientStateTag.TryDecode(p.ClientState)?.IsDialed == true),
+            "call.answered" => Answered(leg, p),
             "call.hangup" => new CallHungUp(leg, p.HangupCause),
             "conference.created" => new ConferenceCreated(p.ConferenceId ?? "", leg),
             "conference.participant.joined" => new ParticipantJoined(leg, p.ConferenceId ?? ""),
             "conference.participant.left" => new ParticipantLeft(leg, p.ConferenceId ?? ""),
+            "call.gather.ended" => new GatherEnded(leg, p.Digits, p.Status),
+            "call.speak.ended" => new SpeakEnded(leg),
             _ => null,
         };
+    }
+
+    private static CallAnswered Answered(string leg, EventPayload p)
+    {
+        var tag = ClientStateTag.TryDecode(p.ClientState);
+        return new CallAnswered(leg, p.From, p.To, tag?.IsDialed == true) { DialedAs = tag?.DialedAs ?? ParticipantRole.Member };
     }
 
     private async ValueTask<string> RouteAsync(TelnyxEvent e, CancellationToken ct)
     {
         var p = e.Payload;
-        if (ClientStateTag.TryDecode(p.ClientState) is { } tag && directory.For(tag.Room) is not null)
+        if (ClientStateTag.TryDecode(p.ClientState) is { } tag && await directory.FindAsync(tag.Room, ct) is not null)
         {
             return tag.Room;
         }
@@ -103,6 +111,6 @@ public sealed class RoomInbox(IWebhookInbox dedupe, IRoomStore store, RoomDirect
             return byLeg;
         }
 
-        return directory.RoomForNumber(p.Direction == "outgoing" ? null : p.To);
+        return await directory.RoomForNumberAsync(p.Direction == "outgoing" ? null : p.To, ct);
     }
 }

@@ -126,7 +126,7 @@ public sealed partial class RoomProcessor(
 
     private async Task<TurnResult> DecideAsync(string roomId, RoomInput input)
     {
-        var settings = directory.For(roomId) ?? throw new InvalidOperationException($"no room {roomId}");
+        var settings = await directory.FindAsync(roomId) ?? throw new InvalidOperationException($"no room {roomId}");
         var decision = await store.DecideAsync(roomId, room => RoomRules.Decide(room, settings, input, clock.GetUtcNow()));
         foreach (var note in decision.Notes)
         {

@@ -25,6 +25,11 @@ public static partial class RoomsExtensions
         builder.Services.AddOptions<HostOptions>().Configure<IOptions<ProcessingOptions>>((host, processing) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(processing.Value.DrainTimeoutSeconds + 5));
 
+        builder.Services.AddOptions<Dictionary<string, RoomOptions>>()
+            .BindConfiguration(RoomOptions.SectionName)
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<Dictionary<string, RoomOptions>>, RoomsValidator>();
+        builder.Services.TryAddSingleton<IRoomCatalog, InMemoryRoomCatalog>();
         builder.Services.TryAddSingleton<IRoomStore, InMemoryRoomStore>();
         builder.Services.TryAddSingleton<IRoomFeed, InMemoryRoomFeed>();
         builder.Services.TryAddSingleton<ICallControl, TelnyxCallControl>();
@@ -33,6 +38,45 @@ public static partial class RoomsExtensions
         builder.Services.AddSingleton<RoomInbox>();
         builder.Services.AddHostedService<RoomDrain>();
         return builder;
+    }
+
+    /// <summary>The settings' rooms: each valid, no number claimed twice, the default room left to the Conference section.</summary>
+    private sealed class RoomsValidator(IOptions<ConferenceOptions> conference, IOptions<TelnyxOptions> telnyx)
+        : IValidateOptions<Dictionary<string, RoomOptions>>
+    {
+        public ValidateOptionsResult Validate(string? name, Dictionary<string, RoomOptions> rooms)
+        {
+            var failures = new List<string>();
+            var claimed = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (telnyx.Value.PhoneNumber is { Length: > 0 } phone)
+            {
+                claimed[phone] = conference.Value.Name;
+            }
+
+            foreach (var (id, room) in rooms)
+            {
+                if (string.Equals(id, conference.Value.Name, StringComparison.OrdinalIgnoreCase))
+                {
+                    failures.Add($"Rooms__{id}: '{id}' is the default room (Conference__Name); it is set with the Conference__* and TELNYX_* settings.");
+                    continue;
+                }
+
+                failures.AddRange(RoomOptionsRules.Problems(id, room).Select(p =>
+                    $"{(p.Field == "id" ? $"Rooms__{id}" : $"Rooms__{id}__{Setting(p.Field)}")}: {p.Message}."));
+                foreach (var number in room.DialInNumbers)
+                {
+                    if (!claimed.TryAdd(number, id))
+                    {
+                        failures.Add($"Rooms__{id}__DialIn: {number} already reaches room '{claimed[number]}'.");
+                    }
+                }
+            }
+
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
+
+        /// <summary>"moderator_pin" as the setting's own name, "ModeratorPin".</summary>
+        private static string Setting(string field) => string.Concat(field.Split('_').Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
     }
 
     /// <summary>
