@@ -30,9 +30,7 @@ public static class LiveJson
     /// <summary>One room for a snapshot.</summary>
     public static JsonObject Room(RoomSettings settings, Room room, IReadOnlyList<Departure> departures, RoomControls controls)
     {
-        var live = room.Phase == ConferencePhase.Live ? room.ConferenceId : null;
-        var view = new RoomView(settings.Id, settings.Name ?? settings.Id, settings.DialIn, live, room.Locked, []);
-        var node = JsonSerializer.SerializeToNode(view, Options)!.AsObject();
+        var node = JsonSerializer.SerializeToNode(RoomView.From(settings, room), Options)!.AsObject();
         node["phase"] = JsonSerializer.SerializeToNode(room.Phase, Options);
         node["participants"] = new JsonArray([.. room.Participants.Select(p => (JsonNode)Participant(p))]);
         node["departures"] = JsonSerializer.SerializeToNode(departures, Options);

@@ -37,8 +37,8 @@ public static partial class RoomEventStream
     internal static Results<EventStreamResult, ProblemHttpResult> StreamAll(HttpContext context) =>
         Open(context, roomId: null);
 
-    internal static Results<EventStreamResult, ProblemHttpResult> StreamRoom(string id, HttpContext context, RoomControl control) =>
-        control.Settings(id) is null
+    internal static async Task<Results<EventStreamResult, ProblemHttpResult>> StreamRoom(string id, HttpContext context, RoomControl control) =>
+        await control.SettingsAsync(id, context.RequestAborted) is null
             ? TypedResults.Problem($"there is no room '{id}'; GET /api/rooms lists them", statusCode: StatusCodes.Status404NotFound,
                 title: "no such room")
             : Open(context, id);
@@ -156,7 +156,9 @@ public static partial class RoomEventStream
             var departures = services.GetRequiredService<DepartureLog>();
             var catalog = services.GetRequiredService<ControlCatalog>();
             var rooms = new JsonArray();
-            foreach (var settings in roomId is null ? control.Rooms : [control.Settings(roomId)!])
+            var all = roomId is null ? await control.RoomsAsync(ct)
+                : await control.SettingsAsync(roomId, ct) is { } one ? [one] : [];
+            foreach (var settings in all)
             {
                 var room = await control.GetAsync(settings.Id, ct);
                 rooms.Add(LiveJson.Room(settings, room, departures.For(settings.Id),

@@ -18,6 +18,9 @@ public sealed class LiveJsonTests
     [InlineData(DepartureReason.CallEnded, "call_ended")]
     [InlineData(DepartureReason.NotSeated, "not_seated")]
     [InlineData(DepartureReason.ConferenceEnded, "conference_ended")]
+    [InlineData(DepartureReason.Full, "full")]
+    [InlineData(DepartureReason.WrongPin, "wrong_pin")]
+    [InlineData(DepartureReason.ModeratorLeft, "moderator_left")]
     public void ParticipantLeft_CarriesItsReasonInSnakeCase(DepartureReason reason, string word)
     {
         var data = LiveJson.Event(new ParticipantLeftRoom("myconf", Caller, reason));

@@ -70,13 +70,13 @@ public sealed class RoomEventStreamTests : IAsyncLifetime
         Assert.Equal("in_room", a["status"]!.GetValue<string>());
         Assert.Equal(_app.Clock.Now, a["since"]!.GetValue<DateTimeOffset>());
 
-        // The routes this server maps today: the default room's participant actions and pull, no room controls yet.
+        // The routes this server maps today: the room's participant actions and pull, no room controls yet.
         var participantControls = room["controls"]!["participant"]!.AsArray().Select(c => c!["name"]!.GetValue<string>());
         Assert.Equal(["mute", "unmute", "hold", "unhold", "record-start", "record-stop"], participantControls);
-        Assert.Equal("/api/participants/{participant}/mute", room["controls"]!["participant"]![0]!["path"]!.GetValue<string>());
+        Assert.Equal("/api/rooms/myconf/participants/{participant}/mute", room["controls"]!["participant"]![0]!["path"]!.GetValue<string>());
         var roomControls = room["controls"]!["room"]!.AsArray();
         Assert.Equal("pull", Assert.Single(roomControls)!["name"]!.GetValue<string>());
-        Assert.Equal("/api/calls", roomControls[0]!["path"]!.GetValue<string>());
+        Assert.Equal("/api/rooms/myconf/calls", roomControls[0]!["path"]!.GetValue<string>());
     }
 
     [Fact]
@@ -130,6 +130,34 @@ public sealed class RoomEventStreamTests : IAsyncLifetime
         var departure = (await later.NextAsync()).Json["rooms"]![0]!["departures"]!.AsArray().Single()!;
         Assert.Equal(FromB, departure["number"]!.GetValue<string>());
         Assert.Equal("hung_up", departure["reason"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ARoomsStream_CarriesThatRoomOnly_WithItsOwnControls()
+    {
+        _app.Settings["Rooms:support:DialIn"] = "+15557770000";
+        var (response, reader) = await OpenAsync("/api/rooms/support/events");
+        await using var _ = reader;
+        using var __ = response;
+        var snapshot = (await reader.NextAsync()).Json;
+        Assert.Equal("support", snapshot["room"]!.GetValue<string>());
+        var room = Assert.Single(snapshot["rooms"]!.AsArray())!;
+        Assert.Equal("/api/rooms/support/participants/{participant}/hold", room["controls"]!["participant"]![2]!["path"]!.GetValue<string>());
+
+        // A call in the default room is not this stream's; the next call to the support number is.
+        await FirstCallerOpensConferenceAsync(_app);
+        await _app.DeliverAsync(Initiated("v3:support-1", from: "+15550004444", to: "+15557770000"));
+        await _app.DeliverAsync(Answered("v3:support-1", "+15550004444", to: "+15557770000"));
+
+        StreamMessage message;
+        do
+        {
+            message = await reader.NextEventAsync();
+            Assert.Equal("support", message.Json["room"]!.GetValue<string>());
+        }
+        while (message.Event != "participant_joined");
+
+        Assert.Equal("+15550004444", message.Json["participant"]!["number"]!.GetValue<string>());
     }
 
     [Fact]

@@ -230,7 +230,11 @@ function upsert(room, participant) {
 // One room event. Types added later still update the room: a participant in it is shown, other fields merged.
 function apply(type, data) {
   const room = rooms.get(data.room);
-  if (!room) return;
+  if (!room) {
+    // A room made after the snapshot: start again with a fresh snapshot, which has it.
+    resubscribe();
+    return;
+  }
   if (type === "participant_left") {
     room.participants = room.participants.filter(p => p.call_control_id !== data.participant.call_control_id);
     room.departures = [...(room.departures || []), {
@@ -246,6 +250,13 @@ function apply(type, data) {
   }
   render();
   refreshSimulator();
+}
+
+let source = null;
+
+function resubscribe() {
+  source?.close();
+  source = connect();
 }
 
 function connect() {
@@ -338,7 +349,7 @@ function startSimulatorForm() {
 
 document.addEventListener("DOMContentLoaded", () => {
   startSimulatorForm();
-  connect();
+  source = connect();
   loadSimulator();
   setInterval(tick, 1000);
   setInterval(() => { if (rooms.size) render(); }, 60 * 1000); // ages out departures older than an hour
