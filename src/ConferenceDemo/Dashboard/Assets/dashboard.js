@@ -9,20 +9,21 @@
 //   when:  shown only while this holds for the participant (or room).
 //   field: the control needs a value first (an input beside the button), sent as that JSON property.
 //   body:  a fixed JSON body.   danger: drawn in red and confirmed first.
+//   pair:  two controls that replace each other (mute, unmute): the keyboard focus moves from one to the other.
 const PARTICIPANT_CONTROLS = {
-  "mute": { label: "Mute", when: p => !p.muted },
-  "unmute": { label: "Unmute", when: p => p.muted },
-  "hold": { label: "Hold", when: p => !p.on_hold },
-  "unhold": { label: "Unhold", when: p => p.on_hold },
-  "record-start": { label: "Record", when: p => !p.recording },
-  "record-stop": { label: "Stop recording", when: p => p.recording },
+  "mute": { label: "Mute", when: p => !p.muted, pair: "mute" },
+  "unmute": { label: "Unmute", when: p => p.muted, pair: "mute" },
+  "hold": { label: "Hold", when: p => !p.on_hold, pair: "hold" },
+  "unhold": { label: "Unhold", when: p => p.on_hold, pair: "hold" },
+  "record-start": { label: "Record", when: p => !p.recording, pair: "record" },
+  "record-stop": { label: "Stop recording", when: p => p.recording, pair: "record" },
   "kick": { label: "Kick", danger: true },
 };
 
 const ROOM_CONTROLS = {
   "pull": { label: "Call", field: { name: "number", label: "Number to call in", type: "tel", placeholder: "+15551234567" } },
-  "lock": { label: "Lock", when: r => !r.locked },
-  "unlock": { label: "Unlock", when: r => r.locked },
+  "lock": { label: "Lock", when: r => !r.locked, pair: "lock" },
+  "unlock": { label: "Unlock", when: r => r.locked, pair: "lock" },
   "mute-all": { label: "Mute all", when: r => r.phase === "live" },
   "unmute-all": { label: "Unmute all", when: r => r.phase === "live" },
   "speak": { label: "Speak", field: { name: "text", label: "Text to speak to the room", type: "text" } },
@@ -108,14 +109,16 @@ async function post(path, body) {
 
 async function run(button, path, body, label, target, danger) {
   if (danger && !window.confirm(`${label} ${target}?`)) return;
-  button.disabled = true;
+  // Busy, not disabled: a disabled button would drop the keyboard focus.
+  if (button.getAttribute("aria-disabled") === "true") return;
+  button.setAttribute("aria-disabled", "true");
   try {
     const answer = await post(path, body);
     say(answer?.message || `${label} ${target}: done`);
   } catch (error) {
     say(`${label} ${target}: ${error.message}`, true);
   } finally {
-    button.disabled = false;
+    button.removeAttribute("aria-disabled");
   }
 }
 
@@ -134,7 +137,7 @@ function participantItem(room, p) {
     const spec = PARTICIPANT_CONTROLS[control.name] || { label: control.name };
     if (spec.when && !spec.when(p)) continue;
     const path = control.path.replace("{participant}", encodeURIComponent(p.call_control_id));
-    const key = `${room.id}|${p.call_control_id}|${control.name}`;
+    const key = `${room.id}|${p.call_control_id}|${spec.pair || control.name}`;
     actions.append(actionButton(spec.label, who, key,
       event => run(event.currentTarget, path, spec.body, spec.label, who, spec.danger), spec.danger));
   }
@@ -149,7 +152,7 @@ function roomControl(room, control) {
   const spec = ROOM_CONTROLS[control.name] || { label: control.name };
   if (spec.when && !spec.when(room)) return null;
   const target = room.name;
-  const key = `${room.id}||${control.name}`;
+  const key = `${room.id}||${spec.pair || control.name}`;
   if (!spec.field) {
     return actionButton(spec.label, target, key,
       event => run(event.currentTarget, control.path, spec.body, spec.label, target, spec.danger), spec.danger);
