@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using ConferenceDemo.Bench;
-using ConferenceDemo.Conference;
+using ConferenceDemo.Rooms;
 using ConferenceDemo.Webhooks;
 
 // `dotnet run -c Release --project bench/ConferenceDemo.Bench` measures the server and writes docs/benchmarks.md.
@@ -251,21 +251,18 @@ internal static class Measure
     /// </summary>
     public static double RoomBytesPerParticipant(int participants)
     {
-        static ConferenceRoom Build(int count)
+        static Room Build(int count)
         {
-            var room = new ConferenceRoom { Name = "myconf", ConferenceId = Guid.NewGuid().ToString() };
+            var room = Room.Create("myconf", Guid.NewGuid()) with { Phase = ConferencePhase.Live, ConferenceId = Guid.NewGuid().ToString() };
+            var participants = System.Collections.Immutable.ImmutableList.CreateBuilder<Participant>();
             for (var i = 0; i < count; i++)
             {
-                room.Participants.Add(new Participant
-                {
-                    // Telnyx call_control_ids look like "v3:" + 52 URL-safe characters.
-                    CallControlId = ("v3:" + Convert.ToBase64String([.. Guid.NewGuid().ToByteArray(), .. Guid.NewGuid().ToByteArray(), .. Guid.NewGuid().ToByteArray()]))[..55],
-                    Number = new string(SignedEvents.Number(i)),
-                    Status = ParticipantStatus.InRoom,
-                });
+                // Telnyx call_control_ids look like "v3:" + 52 URL-safe characters.
+                var leg = ("v3:" + Convert.ToBase64String([.. Guid.NewGuid().ToByteArray(), .. Guid.NewGuid().ToByteArray(), .. Guid.NewGuid().ToByteArray()]))[..55];
+                participants.Add(new Participant(leg, new string(SignedEvents.Number(i))) { Status = ParticipantStatus.InRoom });
             }
 
-            return room;
+            return room with { Participants = participants.ToImmutable() };
         }
 
         var before = GC.GetTotalMemory(forceFullCollection: true);

@@ -15,11 +15,12 @@ try
     builder.AddTelnyxWebhooks();            // Webhooks/: signature check and event parsing
     builder.AddRooms();                     // Rooms/: the room rules; Rooms/Processing/: turns, commands, the inbox
     builder.AddConferenceControl();         // Control/: owner sign-in, rate limits, JSON, OpenAPI
-    builder.AddDashboard();                 // Dashboard/: live event streams and the page
-    builder.Services.AddHealthChecks();
+    builder.AddDashboard();                 // Dashboard/: live event streams, the page, sign-in for people
+    builder.AddReadiness();                 // Hosting/: /healthz (alive) and /readyz (the settings to work)
 
     var app = builder.Build();
 
+    app.UseErrorAnswers();                  // Hosting/: a failure of ours answers 500 with its trace id, logged once
     app.UseControlAccess();
     app.UseDashboardSessions();             // a signed-in page's requests carry its antiforgery token
     app.MapTelnyxWebhook();                 // POST /telnyx-conf-v2/start   (signed by Telnyx, no credentials)
@@ -28,10 +29,15 @@ try
     app.MapRoomsApi();                      // GET /api/rooms, /api/rooms/{id}
     app.MapDashboard();                     // GET /, /signin, /api/events, /api/rooms/{id}/events
     app.MapOpenApi();                       // GET  /openapi/v1.json
-    app.MapHealthChecks("/healthz");
+    app.MapHealthEndpoints();               // GET  /healthz, /readyz
 
     app.Run();
     return 0;
+}
+catch (Exception ex) when (StartupFailure.IsAddressInUse(ex))
+{
+    Console.Error.WriteLine($"ConferenceDemo cannot start: {StartupFailure.DescribeAddressInUse(ex)}");
+    return 1;
 }
 catch (Exception ex) when (StartupFailure.IsSettingsError(ex))
 {

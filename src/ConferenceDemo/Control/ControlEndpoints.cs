@@ -1,6 +1,7 @@
 using System.Text;
 using ConferenceDemo.Conference;
 using ConferenceDemo.Rooms;
+using ConferenceDemo.Telnyx;
 using Microsoft.Extensions.Options;
 
 namespace ConferenceDemo.Control;
@@ -19,17 +20,16 @@ public static class ControlEndpoints
         var prefix = app.ServiceProvider.GetRequiredService<IOptions<ConferenceOptions>>().Value.RoutePrefix;
         var group = app.MapGroup($"/{prefix}").WithTags("Demo URLs (GET)").RequireControlAccess();
 
-        group.MapGet("/list", ListAsync).WithName("List").WithSummary("The conference and its participants");
+        group.MapGet("/list", ListAsync).WithName("List").WithSummary("The conference and its participants").WithMetadata(new ReadOnlyControlRoute());
         foreach (var action in ControlActions.Participant)
         {
             group.MapGet($"/{action.Name}", (HttpContext context, RoomControl control) => OnParticipantAsync(context, control, action))
                 .WithName($"Get{action.PascalName}")
-                .WithSummary($"{action.Summary} (?participant=<call_control_id>)")
-                .AddEndpointFilter<RefuseCrossSiteAndPrefetch>();
+                .WithSummary($"{action.Summary} (?participant=<call_control_id>)");
         }
 
         group.MapGet("/pull", PullAsync).WithName("GetPull").WithSummary("Dial a number into the conference (?number=%2B15551234567)")
-            .AddEndpointFilter<RefuseCrossSiteAndPrefetch>().RequireRateLimiting(ControlExtensions.PullPolicy);
+            .RequireRateLimiting(ControlExtensions.PullPolicy);
         return group;
     }
 
@@ -82,6 +82,11 @@ public static class ControlEndpoints
             return problem;
         }
 
+        if (!TelnyxIds.IsValid(participant))
+        {
+            return BadRequest(context, NotAnId(participant));
+        }
+
         var result = await action.RunAsync(control, control.DefaultRoom, participant, context.RequestAborted);
         var message = action.SuccessText(participant);
         return result.Kind == OutcomeKind.Done
@@ -103,6 +108,10 @@ public static class ControlEndpoints
         return values.Count == 1 && !string.IsNullOrWhiteSpace(value);
     }
 
+    /// <summary>The 400 text for a participant that cannot be a call control id; no Telnyx URL is ever built from it.</summary>
+    internal static string NotAnId(string participant) =>
+        $"participant '{(participant.Length > 80 ? participant[..80] + "…" : participant)}' is not a call control id ({TelnyxIds.Rule})";
+
     internal static bool WantsJson(HttpRequest request) =>
         request.GetTypedHeaders().Accept.Any(a => a.MediaType.Value is "application/json" or "application/problem+json");
 
@@ -119,30 +128,4 @@ public static class ControlEndpoints
     }
 
     private static IResult Text(string text, int status) => Results.Text(text, PlainText, Encoding.UTF8, status);
-}
-
-/// <summary>
-/// GET URLs with side effects are refused when a browser says it fetches them for another site (an img tag on a
-/// hostile page would otherwise ride on the owner's saved Basic credentials) or only prefetches them.
-/// </summary>
-internal sealed class RefuseCrossSiteAndPrefetch : IEndpointFilter
-{
-    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var headers = context.HttpContext.Request.Headers;
-        if (headers["Sec-Fetch-Site"] == "cross-site")
-        {
-            return ValueTask.FromResult<object?>(Results.Text("refused: a cross-site request cannot act on the conference",
-                "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden));
-        }
-
-        if (headers["Sec-Purpose"].ToString().Contains("prefetch", StringComparison.OrdinalIgnoreCase)
-            || headers["Purpose"].ToString().Contains("prefetch", StringComparison.OrdinalIgnoreCase))
-        {
-            return ValueTask.FromResult<object?>(Results.Text("refused: prefetch does not act on the conference",
-                "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden));
-        }
-
-        return next(context);
-    }
 }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Threading.RateLimiting;
+using ConferenceDemo.Hosting;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -34,24 +36,21 @@ public static partial class ControlExtensions
         builder.Services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.OnRejected = async (context, ct) =>
-            {
-                context.HttpContext.Response.Headers.RetryAfter = "60";
-                context.HttpContext.Response.ContentType = "text/plain; charset=utf-8";
-                await context.HttpContext.Response.WriteAsync("too many requests; try again in a minute", ct);
-            };
+            limiter.OnRejected = (context, _) => TooManyAsync(context.HttpContext, "too many requests",
+                $"more than {SettingNames.Describe("Control:RequestsPerMinute")} = {Settings(context.HttpContext).RequestsPerMinute} control requests this minute from this client; try again in a minute");
 
             // Every control route: a budget per client. Webhooks and /healthz are not limited here.
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 context.GetEndpoint()?.Metadata.GetMetadata<ControlRoute>() is null
                     ? RateLimitPartition.GetNoLimiter("")
-                    : RateLimitPartition.GetFixedWindowLimiter(ClientKey.Of(context), _ => Window(
-                        context.RequestServices.GetRequiredService<IOptions<ControlOptions>>().Value.RequestsPerMinute)));
+                    : RateLimitPartition.GetFixedWindowLimiter(ClientKey.Of(context), _ => Window(Settings(context).RequestsPerMinute)));
 
             // Dialing out costs money: one budget for the whole server.
-            limiter.AddPolicy(PullPolicy, context => RateLimitPartition.GetFixedWindowLimiter(PullPolicy, _ => Window(
-                context.RequestServices.GetRequiredService<IOptions<ControlOptions>>().Value.PullsPerMinute)));
+            limiter.AddPolicy<string, PullLimit>(PullPolicy);
         });
+
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ControlOptions>>((forwarded, control) =>
+            ControlOptions.ConfigureTrustedProxies(forwarded, control.Value.TrustedProxies));
 
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
@@ -62,6 +61,13 @@ public static partial class ControlExtensions
     /// <summary>nosniff on every answer; sign-in, then the rate limits, in front of every endpoint that asks for them.</summary>
     public static WebApplication UseControlAccess(this WebApplication app)
     {
+        // First, so that every later step (sign-in limits, rate limits, the same-origin check) sees the client's
+        // own address and scheme when a trusted proxy (TRUSTED_PROXIES) forwards the request.
+        if (app.Services.GetRequiredService<IOptions<ControlOptions>>().Value.TrustedProxyList.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
         // Control routes echo what they were given (a participant id) in text: never let a browser read it as HTML.
         app.Use((context, next) =>
         {
@@ -77,12 +83,30 @@ public static partial class ControlExtensions
     /// <summary>Owner only, and counted against the client's control budget.</summary>
     public static RouteGroupBuilder RequireControlAccess(this RouteGroupBuilder group)
     {
-        group.RequireAuthorization(OwnerPolicy).WithMetadata(new ControlRoute());
+        group.RequireAuthorization(OwnerPolicy).WithMetadata(new ControlRoute()).AddEndpointFilter<SameOriginOnly>();
         return group;
     }
 
     private static FixedWindowRateLimiterOptions Window(int permits) =>
         new() { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 };
+
+    private static ControlOptions Settings(HttpContext context) => context.RequestServices.GetRequiredService<IOptions<ControlOptions>>().Value;
+
+    private static async ValueTask TooManyAsync(HttpContext context, string title, string detail)
+    {
+        context.Response.Headers.RetryAfter = "60";
+        await ControlAnswers.WriteAsync(context, StatusCodes.Status429TooManyRequests, title, detail);
+    }
+
+    /// <summary>The pull budget, with its own answer naming its setting.</summary>
+    private sealed class PullLimit(IOptions<ControlOptions> options) : IRateLimiterPolicy<string>
+    {
+        public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected => (context, _) => TooManyAsync(context.HttpContext, "too many pulls",
+            $"more than {SettingNames.Describe("Control:PullsPerMinute")} = {options.Value.PullsPerMinute} pulls (dial-outs) this minute for the whole server; try again in a minute");
+
+        public RateLimitPartition<string> GetPartition(HttpContext httpContext) =>
+            RateLimitPartition.GetFixedWindowLimiter(PullPolicy, _ => Window(options.Value.PullsPerMinute));
+    }
 
     /// <summary>Prints a generated password once, to the console only: not through the logger, whose sinks may be files.</summary>
     private sealed partial class GeneratedPasswordNotice(ControlCredentials credentials, ILogger<GeneratedPasswordNotice> logger) : IHostedService

@@ -1,4 +1,6 @@
+using System.Net;
 using ConferenceDemo.Hosting;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
 namespace ConferenceDemo.Control;
@@ -26,7 +28,35 @@ public sealed class ControlOptions
     /// <summary>Pulls (dial-outs) per minute, for the whole server.</summary>
     public int PullsPerMinute { get; set; } = 10;
 
+    /// <summary>
+    /// Proxies whose X-Forwarded-For (and -Proto, -Host) are believed, comma-separated IP addresses or CIDR ranges,
+    /// e.g. "127.0.0.1,10.0.0.0/8" for ngrok on this machine. Empty: the connection's own address is the client.
+    /// </summary>
+    public string? TrustedProxies { get; set; }
+
+    public IReadOnlyList<string> TrustedProxyList =>
+        (TrustedProxies ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     public const int MinimumTokenLength = 16;
+
+    /// <summary>Only the listed proxies are trusted (ASP.NET's loopback defaults are cleared); one hop is read.</summary>
+    internal static void ConfigureTrustedProxies(ForwardedHeadersOptions forwarded, string? trustedProxies)
+    {
+        forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+        forwarded.KnownProxies.Clear();
+        forwarded.KnownIPNetworks.Clear();
+        foreach (var entry in new ControlOptions { TrustedProxies = trustedProxies }.TrustedProxyList)
+        {
+            if (entry.Contains('/', StringComparison.Ordinal) && System.Net.IPNetwork.TryParse(entry, out var network))
+            {
+                forwarded.KnownIPNetworks.Add(network);
+            }
+            else if (IPAddress.TryParse(entry, out var address))
+            {
+                forwarded.KnownProxies.Add(address);
+            }
+        }
+    }
 }
 
 internal sealed class ControlOptionsValidator : IValidateOptions<ControlOptions>
@@ -47,6 +77,14 @@ internal sealed class ControlOptionsValidator : IValidateOptions<ControlOptions>
         if (options.RequestsPerMinute < 1 || options.FailedAttemptsPerMinute < 1 || options.PullsPerMinute < 1)
         {
             failures.Add($"{SettingNames.Describe("Control:RequestsPerMinute")}, {SettingNames.Describe("Control:FailedAttemptsPerMinute")} and {SettingNames.Describe("Control:PullsPerMinute")} must be at least 1.");
+        }
+
+        foreach (var entry in options.TrustedProxyList)
+        {
+            if (entry.Contains('/', StringComparison.Ordinal) ? !System.Net.IPNetwork.TryParse(entry, out _) : !IPAddress.TryParse(entry, out _))
+            {
+                failures.Add($"{SettingNames.Describe("Control:TrustedProxies")} must be IP addresses or CIDR ranges separated by commas, e.g. 127.0.0.1,10.0.0.0/8; '{entry}' is not one.");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -21,6 +21,10 @@ public sealed class RoomControl(RoomProcessor processor, IRoomStore store, RoomD
     public async ValueTask<Room> GetAsync(string roomId, CancellationToken ct = default) =>
         await store.GetAsync(roomId, ct) ?? Room.Create(roomId, Guid.Empty);
 
-    public Task<ActionOutcome> RunAsync(string roomId, OwnerAction action, CancellationToken ct = default) =>
-        processor.RunAsync(roomId, action, ct);
+    /// <summary>Runs an owner's action. A failure of the server's own is thrown, so that it answers 500 with its trace id.</summary>
+    public async Task<ActionOutcome> RunAsync(string roomId, OwnerAction action, CancellationToken ct = default)
+    {
+        var outcome = await processor.RunAsync(roomId, action, ct);
+        return outcome.Failure?.Kind == FailureKind.Internal ? throw new InvalidOperationException(outcome.Detail) : outcome;
+    }
 }

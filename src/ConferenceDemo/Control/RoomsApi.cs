@@ -1,6 +1,8 @@
 using ConferenceDemo.Rooms;
 using ConferenceDemo.Rooms.Processing;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace ConferenceDemo.Control;
 
@@ -37,8 +39,8 @@ public static class RoomsApi
                 .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         }
 
-        rooms.MapPost("/{id}/calls", (string id, PullRequest? request, RoomControl control, CancellationToken ct) => InRoomAsync(id, control, ct,
-                () => ControlApi.PullIntoAsync(id, request, control, ct)))
+        rooms.MapPost("/{id}/calls", (string id, HttpRequest request, RoomControl control, IOptions<JsonOptions> json, CancellationToken ct) =>
+                InRoomAsync(id, control, ct, () => ControlApi.PullIntoAsync(id, request, control, json, ct)))
             .WithName("PostRoomCall").WithSummary("Dial a number into a room, as a member or a moderator")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)

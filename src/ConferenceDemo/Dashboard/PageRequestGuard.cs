@@ -1,11 +1,12 @@
+using ConferenceDemo.Control;
 using Microsoft.AspNetCore.Antiforgery;
 
 namespace ConferenceDemo.Dashboard;
 
 /// <summary>
-/// State-changing requests from a browser: one signed in with the session cookie must carry the page's antiforgery
-/// token (header RequestVerificationToken); any request a browser marks as coming from another origin is refused.
-/// Scripts with Basic or Bearer credentials and no cookie are not asked for a token.
+/// State-changing requests signed in with the session cookie must carry the page's antiforgery token (header
+/// RequestVerificationToken). Scripts with Basic or Bearer credentials and no cookie are not asked for one; requests
+/// from another site are refused before this by the control routes' same-origin check.
 /// </summary>
 public static partial class PageRequestGuard
 {
@@ -17,13 +18,6 @@ public static partial class PageRequestGuard
                 || HttpMethods.IsOptions(context.Request.Method) || IsSignInForm(context.Request))
             {
                 await next(context);
-                return;
-            }
-
-            if (IsCrossOrigin(context.Request))
-            {
-                Log.Refused(context.RequestServices.GetRequiredService<ILogger<Marker>>(), context.Request.Path, "cross-origin");
-                await Refuse(context, StatusCodes.Status403Forbidden, "a request from another site is refused");
                 return;
             }
 
@@ -49,26 +43,8 @@ public static partial class PageRequestGuard
         context.Request.Headers.Authorization.Count == 0
         && context.User.Identities.Any(i => i.IsAuthenticated && i.AuthenticationType == SignIn.Scheme);
 
-    /// <summary>Browsers name the site a request came from (Sec-Fetch-Site, Origin); curl and scripts send neither.</summary>
-    private static bool IsCrossOrigin(HttpRequest request)
-    {
-        var site = request.Headers["Sec-Fetch-Site"].ToString();
-        if (site is "cross-site" or "same-site")
-        {
-            return true;
-        }
-
-        var origin = request.Headers.Origin.ToString();
-        return origin.Length > 0 && (!Uri.TryCreate(origin, UriKind.Absolute, out var uri)
-            || !string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
-    }
-
-    private static async Task Refuse(HttpContext context, int status, string reason)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        await context.Response.WriteAsync(reason, context.RequestAborted);
-    }
+    private static Task Refuse(HttpContext context, int status, string reason) =>
+        ControlAnswers.WriteAsync(context, status, "antiforgery token required", reason);
 
     /// <summary>The category of this guard's log lines.</summary>
     private sealed class Marker;

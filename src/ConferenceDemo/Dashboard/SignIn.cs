@@ -46,18 +46,19 @@ public static partial class SignIn
         }
 
         var client = ClientKey.Of(context);
-        if (failures.IsLockedOut(client))
-        {
-            context.Response.Headers.RetryAfter = "60";
-            return Form(context, assets, antiforgery, StatusCodes.Status429TooManyRequests,
-                "Too many failed sign-in attempts: try again in a minute.", "");
-        }
-
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var user = form["user"].ToString();
         if (!credentials.CheckBasic(user, form["password"].ToString()))
         {
-            failures.RecordFailure(client);
+            // The same count as wrong Basic guesses. The right credentials always get in, so a stranger who guesses
+            // often cannot lock the owner out.
+            if (!failures.TryRecordFailure(client))
+            {
+                context.Response.Headers.RetryAfter = "60";
+                return Form(context, assets, antiforgery, StatusCodes.Status429TooManyRequests,
+                    "Too many failed sign-in attempts: wrong guesses are refused for the rest of the minute.", user);
+            }
+
             Log.Failed(logger, client);
             return Form(context, assets, antiforgery, StatusCodes.Status401Unauthorized, "Wrong user or password.", user);
         }

@@ -13,6 +13,8 @@ public static class LoggingExtensions
         var logger = new LoggerConfiguration()
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext()
+            // A port in use is said in one line by Program; not again, with a stack trace, by Kestrel.
+            .Filter.ByExcluding(e => e.Exception is { } ex && StartupFailure.IsAddressInUse(ex))
             .CreateLogger();
 
         builder.Logging.ClearProviders();

@@ -30,6 +30,8 @@ public static class SettingNames
         ("CONTROL_AUTH_FAILURES_PER_MINUTE", "Control:FailedAttemptsPerMinute"),
         ("PULL_RATE_LIMIT_PER_MINUTE", "Control:PullsPerMinute"),
         ("PULL_ALLOWED_PREFIXES", "Conference:PullAllowedPrefixes"),
+        ("TRUSTED_PROXIES", "Control:TrustedProxies"),
+        ("MAX_CONCURRENT_CONNECTIONS", "Hosting:MaxConcurrentConnections"),
     ];
 
     /// <summary>The configuration key a flat name sets, or null when the name is not one of ours.</summary>

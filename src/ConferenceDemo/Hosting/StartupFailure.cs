@@ -30,6 +30,28 @@ public static partial class StartupFailure
         return inner.Message;
     }
 
+    /// <summary>Kestrel could not listen because another process holds the port.</summary>
+    public static bool IsAddressInUse(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>"port 8081 is already in use …": the port from Kestrel's message ("Failed to bind to address http://…:8081").</summary>
+    public static string DescribeAddressInUse(Exception ex)
+    {
+        var match = BoundPort().Match(ex.Message);
+        var port = match.Success ? match.Groups["port"].Value : "the listen port";
+        return $"port {port} is already in use (another server, or another copy of this one?); stop it, or set PORT to a free port.";
+    }
+
     private static Exception Unwrap(Exception ex)
     {
         while (ex is AggregateException { InnerExceptions.Count: 1 } or TargetInvocationException && ex.InnerException is not null)
@@ -43,6 +65,9 @@ public static partial class StartupFailure
 
     private static bool IsBinderError(Exception ex) =>
         ex is InvalidOperationException && ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal);
+
+    [GeneratedRegex(@":(?<port>[0-9]{1,5})(?:/|:|\s|$)")]
+    private static partial Regex BoundPort();
 
     [GeneratedRegex(@"at '(?<key>[^']+)' to type '(?<type>[^']+)'")]
     private static partial Regex ConfigPath();

@@ -187,6 +187,12 @@ public enum FailureKind
 
     /// <summary>Telnyx answered 2xx with a body that cannot be used.</summary>
     InvalidResponse,
+
+    /// <summary>Telnyx asked to wait longer than the command may take.</summary>
+    RateLimited,
+
+    /// <summary>The server failed on its own side while sending it (a bug; the log has it).</summary>
+    Internal,
 }
 
 /// <summary>Why a command failed, in the terms the rules need: Telnyx's error codes, and one line for a person.</summary>

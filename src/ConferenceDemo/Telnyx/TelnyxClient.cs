@@ -37,9 +37,9 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
     {
         var body = await SendAsync("dial", "calls", new DialRequest(to, from, connectionId, clientState, commandId), TelnyxJson.Default.DialRequest, ct);
         var data = ReadData("dial", body, TelnyxJson.Default.DataEnvelopeCallData);
-        return string.IsNullOrEmpty(data.CallControlId)
-            ? throw new TelnyxCommandException("dial", TelnyxFailure.InvalidResponse, "the answer has no data.call_control_id")
-            : data.CallControlId;
+        return TelnyxIds.IsValid(data.CallControlId)
+            ? data.CallControlId
+            : throw new TelnyxCommandException("dial", TelnyxFailure.InvalidResponse, "the answer has no valid data.call_control_id");
     }
 
     /// <summary>Creates a conference around an answered leg; returns the conference id.</summary>
@@ -51,9 +51,9 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
     {
         var body = await SendAsync("create_conference", "conferences", request, TelnyxJson.Default.CreateConferenceRequest, ct);
         var data = ReadData("create_conference", body, TelnyxJson.Default.DataEnvelopeConferenceData);
-        return string.IsNullOrEmpty(data.Id)
-            ? throw new TelnyxCommandException("create_conference", TelnyxFailure.InvalidResponse, "the answer has no data.id")
-            : data.Id;
+        return TelnyxIds.IsValid(data.Id)
+            ? data.Id
+            : throw new TelnyxCommandException("create_conference", TelnyxFailure.InvalidResponse, "the answer has no valid data.id");
     }
 
     /// <summary>The id of the in-progress conference called <paramref name="name"/>, or null when there is none.</summary>
@@ -62,7 +62,7 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
         var body = await SendAsync("list_conferences", HttpMethod.Get,
             $"conferences?filter%5Bname%5D={Uri.EscapeDataString(name)}&filter%5Bstatus%5D=in_progress", null, ct);
         var list = ReadList("list_conferences", body, TelnyxJson.Default.ListEnvelopeConferenceData);
-        return list.Data?.FirstOrDefault(c => !string.IsNullOrEmpty(c.Id))?.Id;
+        return list.Data?.FirstOrDefault(c => TelnyxIds.IsValid(c.Id))?.Id;
     }
 
     /// <summary>Everyone Telnyx has in a conference, every page of it (a conference holds at most 800).</summary>
@@ -72,9 +72,10 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
         for (var page = 1; page <= 10; page++)
         {
             var body = await SendAsync("list_participants", HttpMethod.Get,
-                $"conferences/{Uri.EscapeDataString(conferenceId)}/participants?page%5Bnumber%5D={page}&page%5Bsize%5D=250", null, ct);
+                $"conferences/{Segment("list_participants", conferenceId)}/participants?page%5Bnumber%5D={page}&page%5Bsize%5D=250", null, ct);
             var list = ReadList("list_participants", body, TelnyxJson.Default.ListEnvelopeConferenceParticipant);
-            participants.AddRange(list.Data ?? []);
+            // Ids from Telnyx go into later paths too: one that breaks the id rule is left out.
+            participants.AddRange((list.Data ?? []).Where(p => TelnyxIds.IsValid(p.CallControlId)));
             if (page >= (list.Meta?.TotalPages ?? 1))
             {
                 break;
@@ -108,7 +109,7 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
         SendAsync("unmute", ConferenceAction(conferenceId, "unmute"), new ParticipantsRequest(callControlIds), TelnyxJson.Default.ParticipantsRequest, ct);
 
     public Task HoldAsync(string conferenceId, IReadOnlyList<string> callControlIds, string? audioUrl, CancellationToken ct = default) =>
-        SendAsync("hold", ConferenceAction(conferenceId, "hold"), new HoldRequest(callControlIds, audioUrl), TelnyxJson.Default.HoldRequest, ct);
+        SendAsync("hold", ConferenceAction(conferenceId, "hold"), new HoldRequest(callControlIds, string.IsNullOrWhiteSpace(audioUrl) ? null : audioUrl), TelnyxJson.Default.HoldRequest, ct);
 
     public Task UnholdAsync(string conferenceId, IReadOnlyList<string> callControlIds, CancellationToken ct = default) =>
         SendAsync("unhold", ConferenceAction(conferenceId, "unhold"), new ParticipantsRequest(callControlIds), TelnyxJson.Default.ParticipantsRequest, ct);
@@ -117,10 +118,26 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
     public static string NewCommandId() => Guid.NewGuid().ToString();
 
     private static string CallAction(string callControlId, string action) =>
-        $"calls/{Uri.EscapeDataString(callControlId)}/actions/{action}";
+        $"calls/{Segment(action, callControlId)}/actions/{action}";
 
     private static string ConferenceAction(string conferenceId, string action) =>
-        $"conferences/{Uri.EscapeDataString(conferenceId)}/actions/{action}";
+        $"conferences/{Segment(action, conferenceId)}/actions/{action}";
+
+    /// <summary>
+    /// An id as one escaped path segment. An id outside <see cref="TelnyxIds"/> is refused before anything is sent,
+    /// so no id can turn into a dot segment or a slash that would send the command to another Telnyx URL.
+    /// </summary>
+    private static string Segment(string command, string id)
+    {
+        if (!TelnyxIds.IsValid(id))
+        {
+            throw new TelnyxCommandException(command, TelnyxFailure.InvalidRequest, $"not sent: the id is not a Telnyx id ({TelnyxIds.Rule})");
+        }
+
+        // Escapes everything but letters, digits and "-._~"; a '.' cannot occur (see TelnyxIds), so the segment
+        // can never be "." or "..".
+        return Uri.EscapeDataString(id);
+    }
 
     private Task<byte[]> SendAsync<T>(string command, string path, T body, JsonTypeInfo<T> typeInfo, CancellationToken ct) =>
         // Serialised once: every attempt sends the same bytes, so the same command_id.

@@ -16,6 +16,9 @@ public enum TelnyxFailure
 
     /// <summary>Telnyx answered 2xx with a body we cannot use (empty, not JSON, no id).</summary>
     InvalidResponse,
+
+    /// <summary>The command was refused before sending: an id in it is not a Telnyx id.</summary>
+    InvalidRequest,
 }
 
 /// <summary>One entry of Telnyx's <c>errors[]</c>. <c>code</c> is a string of digits, e.g. "90018".</summary>

@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using System.Text.Unicode;
+using ConferenceDemo.Telnyx;
 
 namespace ConferenceDemo.Webhooks;
 
@@ -34,15 +36,20 @@ public static class TelnyxEventParser
             return false;
         }
 
+        if (!IsWellFormed(body, out error))
+        {
+            return false;
+        }
+
         JsonDocument document;
         try
         {
-            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 32 });
+            var reader = new Utf8JsonReader(body, Options);
             document = JsonDocument.ParseValue(ref reader);
         }
         catch (JsonException)
         {
-            error = "body is not JSON";
+            error = NotJson;
             return false;
         }
 
@@ -105,10 +112,74 @@ public static class TelnyxEventParser
                 return false;
             }
 
+            if (!TelnyxIds.IsValid(ccid ?? "x") || !TelnyxIds.IsValid(conferenceId ?? "x"))
+            {
+                error = $"{(TelnyxIds.IsValid(ccid ?? "x") ? "conference_id" : "call_control_id")} is not a Telnyx id ({TelnyxIds.Rule})";
+                return false;
+            }
+
+            // The id is what makes a redelivery recognisable; an event without one could be applied many times.
+            if (string.IsNullOrEmpty(id))
+            {
+                error = "missing data.id";
+                return false;
+            }
+
+            if (id.Length > TelnyxIds.MaxLength)
+            {
+                error = $"data.id is longer than {TelnyxIds.MaxLength} characters";
+                return false;
+            }
+
             telnyxEvent = new TelnyxEvent(eventType, id, new EventPayload(ccid, conferenceId, clientState, direction, from, to, cause, digits, status, reason));
             error = null;
             return true;
         }
+    }
+
+    public const string NotUtf8 = "body is not valid UTF-8 JSON";
+    private const string NotJson = "body is not JSON";
+    private static readonly JsonReaderOptions Options = new() { MaxDepth = 32 };
+
+    /// <summary>
+    /// One pass over every token before anything is read: the bytes are UTF-8, every escaped string (names too)
+    /// decodes to valid UTF-16 (a lone "\ud800" does not), and nothing but white space follows the JSON value.
+    /// </summary>
+    private static bool IsWellFormed(ReadOnlySpan<byte> body, [NotNullWhen(false)] out string? error)
+    {
+        if (!Utf8.IsValid(body))
+        {
+            error = NotUtf8;
+            return false;
+        }
+
+        var reader = new Utf8JsonReader(body, Options);
+        var complete = false; // the root value has been read in full
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+                {
+                    _ = reader.GetString();
+                }
+
+                complete = reader.CurrentDepth == 0 && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            error = NotUtf8; // an escape that is not a whole UTF-16 character
+            return false;
+        }
+        catch (JsonException)
+        {
+            error = complete ? "content after the JSON value" : NotJson;
+            return false;
+        }
+
+        error = null;
+        return true;
     }
 
     private static string? Text(JsonElement element, string name) =>

@@ -121,7 +121,7 @@ public sealed class ControlAccessTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RepeatedFailedSignIns_AreRefusedWith429_EvenWithTheRightPasswordAfterwards()
+    public async Task RepeatedFailedSignIns_RefuseFurtherWrongGuessesWith429_ButTheOwnerStillSignsIn()
     {
         _app.Settings["Control:FailedAttemptsPerMinute"] = "3";
         for (var i = 0; i < 3; i++)
@@ -130,10 +130,15 @@ public sealed class ControlAccessTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         }
 
-        using var locked = await SendAsync("GET", "/telnyx-conf-v2/list", Basic("admin", ConferenceDemoApplication.ControlPassword));
+        using var locked = await SendAsync("GET", "/telnyx-conf-v2/list", Basic("admin", "guess-4"));
+        using var owner = await SendAsync("GET", "/telnyx-conf-v2/list", Basic("admin", ConferenceDemoApplication.ControlPassword));
+        using var script = await SendAsync("GET", "/api/conference", new AuthenticationHeaderValue("Bearer", ConferenceDemoApplication.ControlToken));
 
         Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
         Assert.NotNull(locked.Headers.RetryAfter);
+        Assert.Contains("CONTROL_AUTH_FAILURES_PER_MINUTE", await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, owner.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
     }
 
     [Fact]

@@ -120,7 +120,7 @@ public sealed partial class SignInTests : IAsyncLifetime
         using var answer = await client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Forbidden, answer.StatusCode);
-        Assert.Contains("another site", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("evil.example", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -136,7 +136,7 @@ public sealed partial class SignInTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AWrongPassword_ShowsTheFormAgain_AndCountsAgainstTheSameLimitAsBasic()
+    public async Task WrongPasswords_ShowTheFormAgain_AndCountAgainstTheSameLimitAsBasic()
     {
         _app.Settings["Control:FailedAttemptsPerMinute"] = "3";
 
@@ -151,17 +151,26 @@ public sealed partial class SignInTests : IAsyncLifetime
             Assert.DoesNotContain("wrong\"", html, StringComparison.Ordinal); // the password is not echoed
         }
 
-        // Locked out: the page refuses even the right password, and so does Basic.
-        var (locked, lockedAnswer) = await SignInAsync();
+        // Past the limit: the next wrong guess, on the page or with Basic, is refused with 429.
+        var (locked, lockedAnswer) = await SignInAsync(password: "wrong again");
         using (locked)
         using (lockedAnswer)
         {
             Assert.Equal(HttpStatusCode.TooManyRequests, lockedAnswer.StatusCode);
         }
 
-        using var basic = _app.CreateControlClient();
+        using var basic = _app.CreateClient();
+        basic.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("admin:guess")));
         using var basicAnswer = await basic.GetAsync("/api/rooms");
         Assert.Equal(HttpStatusCode.TooManyRequests, basicAnswer.StatusCode);
+
+        // The right password still gets the owner in.
+        var (owner, ownerAnswer) = await SignInAsync();
+        using (owner)
+        using (ownerAnswer)
+        {
+            Assert.Equal(HttpStatusCode.SeeOther, ownerAnswer.StatusCode);
+        }
     }
 
     [Fact]

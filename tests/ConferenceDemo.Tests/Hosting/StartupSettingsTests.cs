@@ -17,14 +17,14 @@ public sealed class StartupSettingsTests : IDisposable
 
     /// <summary>Starts the server on 127.0.0.1 (any free port); returns when it exits or says it is listening.</summary>
     private async Task<Run> StartAsync(Dictionary<string, string> environment, string? dotEnv = null,
-        Func<Uri, Func<string>, Task>? whileRunning = null)
+        Func<Uri, Func<string>, Task>? whileRunning = null, string urls = "http://127.0.0.1:0")
     {
         if (dotEnv is not null)
         {
             await File.WriteAllTextAsync(Path.Combine(_workDir, ".env"), dotEnv);
         }
 
-        var info = new ProcessStartInfo("dotnet", [typeof(Program).Assembly.Location, "--urls", "http://127.0.0.1:0"])
+        var info = new ProcessStartInfo("dotnet", [typeof(Program).Assembly.Location, "--urls", urls])
         {
             WorkingDirectory = _workDir,
             RedirectStandardOutput = true,
@@ -99,7 +99,9 @@ public sealed class StartupSettingsTests : IDisposable
     [InlineData("PORT", "70000", "PORT must be a whole number from 1 to 65535")]
     [InlineData("TELNYX_WEBHOOK_TOLERANCE_SECONDS", "0", "TELNYX_WEBHOOK_TOLERANCE_SECONDS (Webhooks:ToleranceSeconds) must be a positive whole number")]
     [InlineData("TELNYX_WEBHOOK_TOLERANCE_SECONDS", "five", "TELNYX_WEBHOOK_TOLERANCE_SECONDS (Webhooks:ToleranceSeconds) has a value of the wrong type")]
-    [InlineData("TELNYX_VERIFY_WEBHOOKS", "maybe", "TELNYX_VERIFY_WEBHOOKS (Webhooks:Verify) has a value of the wrong type")]
+    [InlineData("TELNYX_VERIFY_WEBHOOKS", "maybe", "TELNYX_VERIFY_WEBHOOKS (Webhooks:Verify) must be true or false (1/0 and yes/no work too); it is 'maybe'.")]
+    [InlineData("MAX_CONCURRENT_CONNECTIONS", "lots", "MAX_CONCURRENT_CONNECTIONS (Hosting:MaxConcurrentConnections) must be a whole number of at least 1; it is 'lots'.")]
+    [InlineData("TRUSTED_PROXIES", "127.0.0.1,ngrok", "TRUSTED_PROXIES (Control:TrustedProxies) must be IP addresses or CIDR ranges separated by commas, e.g. 127.0.0.1,10.0.0.0/8; 'ngrok' is not one.")]
     [InlineData("TELNYX_BASE_URL", "api.telnyx.com", "TELNYX_BASE_URL (Telnyx:BaseUrl) must be an absolute http(s) URL")]
     [InlineData("TELNYX_PHONE_NUMBER", "555-1234", "TELNYX_PHONE_NUMBER (Telnyx:PhoneNumber) must be an E.164 number")]
     [InlineData("TELNYX_WAITING_URL", "waiting.mp3", "TELNYX_WAITING_URL (Conference:WaitingUrl) must be an absolute http(s) URL")]
@@ -186,5 +188,103 @@ public sealed class StartupSettingsTests : IDisposable
 
         Assert.Null(run.ExitCode);
         Assert.DoesNotContain("TELNYX_API_KEY is not set", run.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("no", true)]
+    [InlineData("NO", true)]
+    [InlineData("0", true)]
+    [InlineData("False", true)]
+    [InlineData("yes", false)]
+    [InlineData("1", false)]
+    public async Task BooleanSetting_AcceptsTrueFalseOneZeroYesNo(string value, bool off)
+    {
+        var run = await StartAsync(new() { ["TELNYX_VERIFY_WEBHOOKS"] = value });
+
+        Assert.Null(run.ExitCode);
+        Assert.Equal(off, run.Output.Contains("webhook signatures are NOT checked", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PortInUse_SaysSoInOneLineNamingThePortAndPort_AndExits1()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+
+        var run = await StartAsync([], urls: $"http://127.0.0.1:{port}");
+
+        Assert.Equal(1, run.ExitCode);
+        var line = Assert.Single(run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            l => l.Contains("in use", StringComparison.Ordinal));
+        Assert.StartsWith($"ConferenceDemo cannot start: port {port} is already in use", line, StringComparison.Ordinal);
+        Assert.Contains("PORT", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", run.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Keeps the server running until its start-up summary (written once it listens) is out.</summary>
+    private static async Task UntilSummaryAsync(Uri _, Func<string> output)
+    {
+        for (var i = 0; i < 100 && !output().Contains("Webhook URL for the Telnyx portal", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        await Task.Delay(200); // the warnings after it
+    }
+
+    private static string EnvExample()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var path = Path.Combine(dir.FullName, ".env.example");
+            if (File.Exists(path))
+            {
+                return File.ReadAllText(path);
+            }
+        }
+
+        throw new FileNotFoundException(".env.example not found above the test binaries");
+    }
+
+    [Fact]
+    public async Task EnvExampleCopiedAsItIs_Starts_WithOneSummaryAndAWarningAboutHoldAudio()
+    {
+        var run = await StartAsync([], dotEnv: EnvExample(), whileRunning: UntilSummaryAsync);
+
+        Assert.Null(run.ExitCode);
+        var summary = Assert.Single(run.Output.Split('\n'), l => l.Contains("Webhook URL for the Telnyx portal", StringComparison.Ordinal));
+        Assert.Contains("/telnyx-conf-v2/start", summary, StringComparison.Ordinal);
+        Assert.Contains("Telnyx API: https://api.telnyx.com/v2", summary, StringComparison.Ordinal);
+        Assert.Contains("TELNYX_API_KEY not set", summary, StringComparison.Ordinal);
+        Assert.Contains("TELNYX_WAITING_URL not set", summary, StringComparison.Ordinal);
+        Assert.Contains("TELNYX_WAITING_URL is not set: a caller alone in the conference is put on hold without an audio_url", run.Output,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BlankSettings_CountAsUnset_AndTheSummaryNamesSetKeysWithoutTheirValues()
+    {
+        var run = await StartAsync(new() { ["TELNYX_API_KEY"] = "KEY_VALUE_NEVER_SHOWN", ["TELNYX_BASE_URL"] = "  " },
+            dotEnv: "TELNYX_COMMAND_TIMEOUT_SECONDS=\nTELNYX_WAITING_URL=   \nTELNYX_VERIFY_WEBHOOKS=\n", whileRunning: UntilSummaryAsync);
+
+        Assert.Null(run.ExitCode);
+        Assert.Contains("Telnyx API: https://api.telnyx.com/v2", run.Output, StringComparison.Ordinal);
+        Assert.Contains("TELNYX_API_KEY set", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("KEY_VALUE_NEVER_SHOWN", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("NOT checked", run.Output, StringComparison.Ordinal); // blank verify = the default, true
+    }
+
+    [Theory]
+    [InlineData("https://api.telnyx.com", true)]
+    [InlineData("http://127.0.0.1:4010/v1", true)]
+    [InlineData("http://127.0.0.1:4010/v2/", false)]
+    public async Task BaseUrlWhosePathIsNotV2_Warns(string baseUrl, bool warns)
+    {
+        var run = await StartAsync(new() { ["TELNYX_BASE_URL"] = baseUrl }, whileRunning: UntilSummaryAsync);
+
+        Assert.Null(run.ExitCode);
+        Assert.Equal(warns, run.Output.Contains("not /v2", StringComparison.Ordinal));
     }
 }

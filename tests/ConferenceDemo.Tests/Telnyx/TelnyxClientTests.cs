@@ -24,11 +24,58 @@ public sealed class TelnyxClientTests : IDisposable
     [Fact]
     public async Task IdsInPaths_AreEscaped()
     {
-        await _client.HangupAsync("v3:a/b?c#d", "cmd-1");
-        await _client.MuteAsync("conf id/1", ["v3:x"]);
+        await _client.HangupAsync("v3:a_b-C9", "cmd-1");
+        await _client.MuteAsync("428c31b6-abf3-3bc1-b7f4-5013ef9657c1", ["v3:x"]);
 
-        Assert.Equal("/v2/calls/v3%3Aa%2Fb%3Fc%23d/actions/hangup", _telnyx.Requests[0].Path);
-        Assert.Equal("/v2/conferences/conf%20id%2F1/actions/mute", _telnyx.Requests[1].Path);
+        Assert.Equal("/v2/calls/v3%3Aa_b-C9/actions/hangup", _telnyx.Requests[0].Path);
+        Assert.Equal("/v2/conferences/428c31b6-abf3-3bc1-b7f4-5013ef9657c1/actions/mute", _telnyx.Requests[1].Path);
+    }
+
+    public static TheoryData<string> NotIds => new() { "..", ".", "/", "a/b", "v3:a/../b", "v3:a?b", "v3:a#b", "conf id", "", "v3:a\n", new string('a', 257) };
+
+    [Theory]
+    [MemberData(nameof(NotIds))]
+    public async Task AnIdOutsideTheRule_IsRefusedInEveryPathPosition_AndNothingIsSent(string id)
+    {
+        Func<Task>[] commands =
+        [
+            () => _client.AnswerAsync(id, null, "cmd-1"),
+            () => _client.HangupAsync(id, "cmd-1"),
+            () => _client.SpeakAsync(id, "hi", "female", "en-GB", "cmd-1"),
+            () => _client.StartRecordingAsync(id, "mp3", "dual", "cmd-1"),
+            () => _client.StopRecordingAsync(id, "cmd-1"),
+            () => _client.JoinConferenceAsync(id, "v3:a", null, "cmd-1"),
+            () => _client.MuteAsync(id, ["v3:a"]),
+            () => _client.UnmuteAsync(id, ["v3:a"]),
+            () => _client.HoldAsync(id, ["v3:a"], null),
+            () => _client.UnholdAsync(id, ["v3:a"]),
+            () => _client.ListParticipantsAsync(id),
+        ];
+
+        foreach (var command in commands)
+        {
+            var ex = await Assert.ThrowsAsync<TelnyxCommandException>(command);
+            Assert.Equal(TelnyxFailure.InvalidRequest, ex.Failure);
+        }
+
+        Assert.Empty(_telnyx.Requests);
+    }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData("a/b")]
+    [InlineData("")]
+    public async Task AnIdFromTelnyxOutsideTheRule_IsNotTaken(string id)
+    {
+        _telnyx.Respond = (r, _) => Task.FromResult<HttpResponseMessage?>(r.Path == "/v2/calls"
+            ? RecordingTelnyxHandler.Json(HttpStatusCode.OK, $$$"""{"data":{"call_control_id":"{{{id}}}"}}""")
+            : RecordingTelnyxHandler.Json(HttpStatusCode.OK, $$$"""{"data":{"id":"{{{id}}}"}}"""));
+
+        var dial = await Assert.ThrowsAsync<TelnyxCommandException>(() => _client.DialAsync("+15551234567", "+15559990000", "1", null, "cmd-1"));
+        var create = await Assert.ThrowsAsync<TelnyxCommandException>(() => _client.CreateConferenceAsync("v3:a", "myconf", null, "cmd-2"));
+
+        Assert.Equal(TelnyxFailure.InvalidResponse, dial.Failure);
+        Assert.Equal(TelnyxFailure.InvalidResponse, create.Failure);
     }
 
     [Fact]
@@ -44,6 +91,16 @@ public sealed class TelnyxClientTests : IDisposable
     public async Task UnholdWithoutAudio_LeavesTheFieldOut_HoldWithoutAudio_Too()
     {
         await _client.HoldAsync("c", ["v3:a"], audioUrl: null);
+
+        Assert.Equal("""{"call_control_ids":["v3:a"]}""", _telnyx.Requests[0].Body);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task HoldWithABlankAudioUrl_LeavesTheFieldOut(string audioUrl)
+    {
+        await _client.HoldAsync("c", ["v3:a"], audioUrl);
 
         Assert.Equal("""{"call_control_ids":["v3:a"]}""", _telnyx.Requests[0].Body);
     }

@@ -178,7 +178,7 @@ public sealed partial class RoomProcessor(
         {
             // The port reports failures as results; anything else is a bug, reported to the room as a failure.
             Log.SendFailed(logger, ex, command.Name, command.Leg);
-            result = CommandResult.Failed(new CommandFailure(FailureKind.Unreachable, $"{command.Name} was not sent: {ex.Message}"));
+            result = CommandResult.Failed(new CommandFailure(FailureKind.Internal, $"{command.Name} failed inside the server"));
         }
 
         await TurnAsync(roomId, new CommandCompleted(command, result), reserved: false);
