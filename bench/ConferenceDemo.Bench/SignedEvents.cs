@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Crypto.Signers;
-using Org.BouncyCastle.Security;
+using NSec.Cryptography;
 
 namespace ConferenceDemo.Bench;
 
@@ -15,7 +13,7 @@ internal sealed record SignedRequest(byte[] Body, string Timestamp, string Signa
 /// </summary>
 internal sealed class SignedEvents
 {
-    private readonly Ed25519PrivateKeyParameters _key = new(new SecureRandom());
+    private readonly Key _key = Key.Create(SignatureAlgorithm.Ed25519);
     private readonly Dictionary<string, string> _templates = [];
 
     public SignedEvents(string fixtures)
@@ -45,7 +43,7 @@ internal sealed class SignedEvents
         }
     }
 
-    public string PublicKeyBase64 => Convert.ToBase64String(_key.GeneratePublicKey().GetEncoded());
+    public string PublicKeyBase64 => Convert.ToBase64String(_key.PublicKey.Export(KeyBlobFormat.RawPublicKey));
 
     public static string CallId(int n) => $"v3:bench-call-{n:D7}";
 
@@ -65,10 +63,7 @@ internal sealed class SignedEvents
     {
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var message = Encoding.ASCII.GetBytes(timestamp + "|").Concat(body).ToArray();
-        var signer = new Ed25519Signer();
-        signer.Init(true, _key);
-        signer.BlockUpdate(message, 0, message.Length);
-        return new SignedRequest(body, timestamp, Convert.ToBase64String(signer.GenerateSignature()));
+        return new SignedRequest(body, timestamp, Convert.ToBase64String(SignatureAlgorithm.Ed25519.Sign(_key, message)));
     }
 
     /// <summary>Many requests at once, signed on every core (signing is the slow part of making them).</summary>

@@ -5,12 +5,13 @@ using ConferenceDemo.Rooms.Processing;
 using ConferenceDemo.Telnyx;
 using ConferenceDemo.Webhooks;
 
+using var bootstrapLog = LoggingExtensions.CreateBootstrapLogger();   // until the settings' logger takes over
 try
 {
     var builder = WebApplication.CreateBuilder(args);
 
     builder.AddSettingsFromEnvironment();   // .env, the TELNYX_* names, PORT
-    builder.AddSerilogLogging();
+    builder.AddSerilogLogging();            // Hosting/: Serilog, LOG_FORMAT text|json, escaped values
     builder.AddTelnyxClient();              // Telnyx/: one typed client for every REST command
     builder.AddTelnyxWebhooks();            // Webhooks/: signature check and event parsing
     builder.AddRooms();                     // Rooms/: the room rules; Rooms/Processing/: turns, commands, the inbox
@@ -21,6 +22,7 @@ try
     var app = builder.Build();
 
     app.UseErrorAnswers();                  // Hosting/: a failure of ours answers 500 with its trace id, logged once
+    app.UseRequestLogging();                // one line per request
     app.UseControlAccess();
     app.UseDashboardSessions();             // a signed-in page's requests carry its antiforgery token
     app.MapTelnyxWebhook();                 // POST /telnyx-conf-v2/start   (signed by Telnyx, no credentials)
@@ -29,6 +31,7 @@ try
     app.MapRoomsApi();                      // GET /api/rooms, /api/rooms/{id}
     app.MapDashboard();                     // GET /, /signin, /api/events, /api/rooms/{id}/events
     app.MapOpenApi();                       // GET  /openapi/v1.json
+    app.MapControlReference();              // GET  /scalar   (the API reference, signed in)
     app.MapHealthEndpoints();               // GET  /healthz, /readyz
 
     app.Run();
@@ -43,5 +46,10 @@ catch (Exception ex) when (StartupFailure.IsSettingsError(ex))
 {
     // A malformed setting: say which one and stop, without a stack trace.
     Console.Error.WriteLine($"ConferenceDemo cannot start: {StartupFailure.Describe(ex)}");
+    return 1;
+}
+catch (Exception ex) when (StartupFailure.IsFatal(ex))
+{
+    bootstrapLog.Fatal(ex, "ConferenceDemo stopped: {Reason}", ex.Message);
     return 1;
 }

@@ -40,6 +40,7 @@ public static class ControlActions
         {
             FailureKind.TimedOut => (StatusCodes.Status504GatewayTimeout, "Telnyx timed out"),
             FailureKind.Unreachable => (StatusCodes.Status502BadGateway, "Telnyx unreachable"),
+            FailureKind.RateLimited => (StatusCodes.Status503ServiceUnavailable, "Telnyx rate limited"),
             _ => (StatusCodes.Status502BadGateway, "Telnyx error"),
         },
     };

@@ -23,7 +23,8 @@ public static class ControlApi
         foreach (var action in ControlActions.Participant)
         {
             api.MapPost($"/participants/{{callControlId}}/{action.Name}",
-                    (string callControlId, RoomControl control, CancellationToken ct) => RunAsync(action, callControlId, control, ct))
+                    (HttpContext context, string callControlId, RoomControl control, CancellationToken ct) =>
+                        RunAsync(context, action, callControlId, control, ct))
                 .ProducesProblem(StatusCodes.Status400BadRequest)
                 .WithName($"Post{action.PascalName}")
                 .WithSummary(action.Summary)
@@ -49,11 +50,11 @@ public static class ControlApi
     internal static async Task<Ok<ConferenceView>> GetConferenceAsync(RoomControl control, CancellationToken ct) =>
         TypedResults.Ok(ConferenceView.From(await control.GetAsync(control.DefaultRoom, ct)));
 
-    internal static Task<Results<Ok<ActionView>, ProblemHttpResult>> RunAsync(ParticipantAction action, string callControlId,
-        RoomControl control, CancellationToken ct) => RunInAsync(action, control.DefaultRoom, callControlId, control, ct);
+    internal static Task<Results<Ok<ActionView>, ProblemHttpResult>> RunAsync(HttpContext context, ParticipantAction action, string callControlId,
+        RoomControl control, CancellationToken ct) => RunInAsync(context, action, control.DefaultRoom, callControlId, control, ct);
 
-    internal static async Task<Results<Ok<ActionView>, ProblemHttpResult>> RunInAsync(ParticipantAction action, string roomId, string callControlId,
-        RoomControl control, CancellationToken ct)
+    internal static async Task<Results<Ok<ActionView>, ProblemHttpResult>> RunInAsync(HttpContext context, ParticipantAction action, string roomId,
+        string callControlId, RoomControl control, CancellationToken ct)
     {
         if (!TelnyxIds.IsValid(callControlId))
         {
@@ -61,6 +62,7 @@ public static class ControlApi
         }
 
         var result = await action.RunAsync(control, roomId, callControlId, ct);
+        ControlAudit.Action(context, roomId, action.Name, callControlId, result);
         return result.Kind == OutcomeKind.Done
             ? TypedResults.Ok(new ActionView(action.Name, callControlId, "done", action.SuccessText(callControlId)))
             : Problem(result);
@@ -93,6 +95,7 @@ public static class ControlApi
         }
 
         var result = await control.RunAsync(roomId, new OwnerAction(OwnerActionKind.Pull, Number: request.Number) { Role = role }, ct);
+        ControlAudit.Pull(httpRequest.HttpContext, roomId, request.Number, result);
         return result.Kind == OutcomeKind.Done
             ? TypedResults.Accepted((string?)null, new CallView(request.Number, result.CallControlId, "calling", $"calling {request.Number}"))
             : Problem(result);

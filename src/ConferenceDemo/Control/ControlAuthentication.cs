@@ -92,7 +92,7 @@ public sealed partial class ControlAuthenticationHandler(
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Warning, "Control sign-in failed ({Scheme}) from {Client}")]
+        [LoggerMessage(EventId = 1210, EventName = "ControlSignInFailed", Level = LogLevel.Warning, Message = "Control sign-in failed ({Scheme}) from {Client}")]
         public static partial void Failed(ILogger logger, string client, string scheme);
     }
 }

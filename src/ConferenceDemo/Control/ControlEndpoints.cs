@@ -20,17 +20,36 @@ public static class ControlEndpoints
         var prefix = app.ServiceProvider.GetRequiredService<IOptions<ConferenceOptions>>().Value.RoutePrefix;
         var group = app.MapGroup($"/{prefix}").WithTags("Demo URLs (GET)").RequireControlAccess();
 
-        group.MapGet("/list", ListAsync).WithName("List").WithSummary("The conference and its participants").WithMetadata(new ReadOnlyControlRoute());
+        group.MapGet("/list", ListAsync).WithName("List").WithSummary("The conference and its participants").WithMetadata(new ReadOnlyControlRoute())
+            .Produces<ConferenceView>(StatusCodes.Status200OK, "application/json", "text/plain");
         foreach (var action in ControlActions.Participant)
         {
             group.MapGet($"/{action.Name}", (HttpContext context, RoomControl control) => OnParticipantAsync(context, control, action))
                 .WithName($"Get{action.PascalName}")
-                .WithSummary($"{action.Summary} (?participant=<call_control_id>)");
+                .WithSummary($"{action.Summary} (?participant=<call_control_id>)")
+                .WithMetadata(new QueryParameter("participant", "the participant's call_control_id, as list shows it", "v3:abc123"))
+                .Produces<ActionView>(StatusCodes.Status200OK, "application/json", "text/plain")
+                .ProducesFailures(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound,
+                    StatusCodes.Status410Gone);
         }
 
         group.MapGet("/pull", PullAsync).WithName("GetPull").WithSummary("Dial a number into the conference (?number=%2B15551234567)")
+            .WithMetadata(new QueryParameter("number", "the number to dial, E.164 (encode + as %2B)", "+15551234567"))
+            .Produces<CallView>(StatusCodes.Status200OK, "application/json", "text/plain")
+            .ProducesFailures(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden)
             .RequireRateLimiting(ControlExtensions.PullPolicy);
         return group;
+    }
+
+    /// <summary>The failures a GET URL can answer (text, or Problem Details when JSON is asked for), Telnyx's included.</summary>
+    private static RouteHandlerBuilder ProducesFailures(this RouteHandlerBuilder route, params int[] statuses)
+    {
+        foreach (var status in statuses.Concat([StatusCodes.Status502BadGateway, StatusCodes.Status503ServiceUnavailable, StatusCodes.Status504GatewayTimeout]))
+        {
+            route.Produces<string>(status, "text/plain").ProducesProblem(status);
+        }
+
+        return route;
     }
 
     internal static async Task<IResult> ListAsync(HttpContext context, RoomControl control)
@@ -69,6 +88,7 @@ public static class ControlEndpoints
         }
 
         var result = await control.RunAsync(control.DefaultRoom, new OwnerAction(OwnerActionKind.Pull, Number: number), context.RequestAborted);
+        ControlAudit.Pull(context, control.DefaultRoom, number, result);
         var message = $"calling {number}";
         return result.Kind == OutcomeKind.Done
             ? WantsJson(context.Request) ? TypedResults.Ok(new CallView(number, result.CallControlId, "calling", message)) : Text(message, 200)
@@ -88,6 +108,7 @@ public static class ControlEndpoints
         }
 
         var result = await action.RunAsync(control, control.DefaultRoom, participant, context.RequestAborted);
+        ControlAudit.Action(context, control.DefaultRoom, action.Name, participant, result);
         var message = action.SuccessText(participant);
         return result.Kind == OutcomeKind.Done
             ? WantsJson(context.Request) ? TypedResults.Ok(new ActionView(action.Name, participant, "done", message)) : Text(message, 200)

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
 
 namespace ConferenceDemo.Control;
 
@@ -54,7 +55,11 @@ public static partial class ControlExtensions
 
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(openApi =>
+        {
+            openApi.AddDocumentTransformer<ControlOpenApi>();
+            openApi.AddOperationTransformer<ControlOpenApi>();
+        });
         return builder;
     }
 
@@ -79,6 +84,12 @@ public static partial class ControlExtensions
         app.UseRateLimiter();
         return app;
     }
+
+    /// <summary>The interactive API reference (Scalar) at /scalar, behind the same sign-in as the control routes.</summary>
+    public static IEndpointConventionBuilder MapControlReference(this IEndpointRouteBuilder app) =>
+        app.MapGroup("").RequireControlAccess().ExcludeFromDescription().MapScalarApiReference(scalar => scalar
+            .WithTitle("ConferenceDemo control API")
+            .AddPreferredSecuritySchemes(ControlOpenApi.Basic, ControlOpenApi.Bearer));
 
     /// <summary>Owner only, and counted against the client's control budget.</summary>
     public static RouteGroupBuilder RequireControlAccess(this RouteGroupBuilder group)
@@ -126,7 +137,7 @@ public static partial class ControlExtensions
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        [LoggerMessage(1, LogLevel.Warning, "Neither CONTROL_PASSWORD nor CONTROL_TOKEN is set: a password was generated and printed once on the console")]
+        [LoggerMessage(EventId = 1200, EventName = "ControlPasswordGenerated", Level = LogLevel.Warning, Message = "Neither CONTROL_PASSWORD nor CONTROL_TOKEN is set: a password was generated and printed once on the console")]
         private static partial void Generated(ILogger logger);
     }
 }

@@ -28,8 +28,8 @@ public static class RoomsApi
         foreach (var action in ControlActions.Participant)
         {
             rooms.MapPost($"/{{id}}/participants/{{callControlId}}/{action.Name}",
-                    (string id, string callControlId, RoomControl control, CancellationToken ct) => InRoomAsync(id, control, ct,
-                        () => ControlApi.RunInAsync(action, id, callControlId, control, ct)))
+                    (HttpContext context, string id, string callControlId, RoomControl control, CancellationToken ct) => InRoomAsync(id, control, ct,
+                        () => ControlApi.RunInAsync(context, action, id, callControlId, control, ct)))
                 .WithName($"PostRoom{action.PascalName}")
                 .WithSummary($"{action.Summary} in a room")
                 .ProducesProblem(StatusCodes.Status404NotFound)

@@ -32,6 +32,7 @@ public static class SettingNames
         ("PULL_ALLOWED_PREFIXES", "Conference:PullAllowedPrefixes"),
         ("TRUSTED_PROXIES", "Control:TrustedProxies"),
         ("MAX_CONCURRENT_CONNECTIONS", "Hosting:MaxConcurrentConnections"),
+        ("LOG_FORMAT", "Logging:Format"),
     ];
 
     /// <summary>The configuration key a flat name sets, or null when the name is not one of ours.</summary>

@@ -10,6 +10,9 @@ public static partial class StartupFailure
     public static bool IsSettingsError(Exception ex) => Unwrap(ex) is SettingsException or OptionsValidationException
         || IsBinderError(Unwrap(ex));
 
+    /// <summary>Any other failure, except the host being stopped on purpose (test hosts and tools end it that way).</summary>
+    public static bool IsFatal(Exception ex) => ex is not HostAbortedException and not OperationCanceledException;
+
     public static string Describe(Exception ex)
     {
         var inner = Unwrap(ex);

@@ -2,15 +2,16 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
+using Polly.Timeout;
 
 namespace ConferenceDemo.Telnyx;
 
 /// <summary>
 /// The one way this server talks to Telnyx: one async method per Call Control v2 command it uses. Each method
 /// waits for Telnyx's answer and throws <see cref="TelnyxCommandException"/> when the command did not succeed,
-/// carrying Telnyx's own errors[]. Ids are escaped in paths; bodies are snake_case JSON. 5xx, 429, timeouts and
-/// connection errors are retried with the same body (so the same command_id), with exponential backoff and jitter,
-/// within <see cref="TelnyxOptions.RetryMaxAttempts"/> and <see cref="TelnyxOptions.RetryBudgetSeconds"/>.
+/// carrying Telnyx's own errors[]. Ids are escaped in paths; bodies are snake_case JSON. Retries (5xx, 408, 429,
+/// timeouts, connection errors) happen below it, in the handler <see cref="TelnyxResilience"/> adds, with the same
+/// request, so the same command_id.
 /// </summary>
 public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions> options, TimeProvider time, ILogger<TelnyxClient> logger)
 {
@@ -152,70 +153,80 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
             throw new TelnyxCommandException(command, TelnyxFailure.NotConfigured, "TELNYX_API_KEY is not set");
         }
 
-        var started = time.GetTimestamp();
-        var budget = TimeSpan.FromSeconds(settings.RetryBudgetSeconds);
-        for (var attempt = 1; ; attempt++)
-        {
-            var outcome = await AttemptAsync(command, method, path, json, settings, ct);
-            var elapsed = time.GetElapsedTime(started);
-            if (outcome.Body is { } success)
-            {
-                Log.Succeeded(logger, command, path, outcome.StatusCode!.Value, attempt, elapsed.TotalMilliseconds);
-                return success;
-            }
-
-            var failure = outcome.Failure!;
-            var delay = outcome.Retryable ? TelnyxRetry.Delay(attempt, settings, outcome.RetryAfter) : (TimeSpan?)null;
-            if (delay is null || attempt >= settings.RetryMaxAttempts || elapsed + delay.Value >= budget)
-            {
-                Log.GaveUp(logger, command, path, failure.Reason, attempt, elapsed.TotalMilliseconds);
-                throw failure;
-            }
-
-            Log.Retrying(logger, command, path, failure.Reason, attempt, delay.Value.TotalMilliseconds);
-            await Task.Delay(delay.Value, time, ct);
-        }
-    }
-
-    private sealed record Attempt(byte[]? Body, int? StatusCode, TelnyxCommandException? Failure, bool Retryable, TimeSpan? RetryAfter);
-
-    private async Task<Attempt> AttemptAsync(string command, HttpMethod method, string path, byte[]? json, TelnyxOptions settings,
-        CancellationToken ct)
-    {
+        // One request for every attempt (TelnyxResilience retries it): the same bytes, so the same command_id.
         using var content = json is null ? null : new ByteArrayContent(json);
         content?.Headers.ContentType = Json;
         using var request = new HttpRequestMessage(method, path) { Content = content };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        attemptTimeout.CancelAfter(TimeSpan.FromSeconds(settings.CommandTimeoutSeconds));
+        var started = time.GetTimestamp();
+        request.Options.Set(TelnyxResilience.Started, started);
         try
         {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, attemptTimeout.Token);
-            var bytes = await response.Content.ReadAsByteArrayAsync(attemptTimeout.Token);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+            var bytes = await response.Content.ReadAsByteArrayAsync(ct);
             var status = (int)response.StatusCode;
+            var attempts = AttemptsOf(request);
+            var elapsed = time.GetElapsedTime(started);
             if (response.IsSuccessStatusCode)
             {
-                return new Attempt(bytes, status, null, false, null);
+                Log.Succeeded(logger, command, path, status, attempts, elapsed.TotalMilliseconds);
+                return bytes;
             }
 
-            var errors = ReadErrors(bytes);
-            var reason = errors.Count > 0
-                ? string.Join("; ", errors.Select(e => string.IsNullOrEmpty(e.Detail) ? $"{e.Title} ({e.Code})" : $"{e.Title}: {e.Detail} ({e.Code})"))
-                : $"HTTP {status} {response.ReasonPhrase}";
-            var failure = new TelnyxCommandException(command, TelnyxFailure.Rejected, reason, status, errors);
-            var retryable = TelnyxRetry.IsRetryableStatus(status) && !failure.CallHasEnded;
-            return new Attempt(null, status, failure, retryable, TelnyxRetry.ServerRequestedDelay(response, time.GetUtcNow()));
+            var failure = Failure(command, response, bytes, request, settings, attempts, elapsed);
+            Log.GaveUp(logger, command, path, failure.Reason, attempts, elapsed.TotalMilliseconds);
+            throw failure;
         }
-        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
+        catch (Exception ex) when (ex is TimeoutRejectedException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
         {
-            return new Attempt(null, null, new TelnyxCommandException(command, TelnyxFailure.TimedOut,
-                $"Telnyx did not answer within {settings.CommandTimeoutSeconds} s", inner: ex), true, null);
+            var (attempts, elapsed) = (AttemptsOf(request), time.GetElapsedTime(started));
+            var failure = new TelnyxCommandException(command, TelnyxFailure.TimedOut,
+                $"Telnyx did not answer: {Attempts(attempts)} over {elapsed.TotalSeconds:0.0} s (TELNYX_COMMAND_TIMEOUT_SECONDS = " +
+                $"{settings.CommandTimeoutSeconds} s an attempt, TELNYX_RETRY_BUDGET_SECONDS = {settings.RetryBudgetSeconds} s in all)", inner: ex);
+            Log.GaveUp(logger, command, path, failure.Reason, attempts, elapsed.TotalMilliseconds);
+            throw failure;
         }
         catch (HttpRequestException ex)
         {
-            return new Attempt(null, null, new TelnyxCommandException(command, TelnyxFailure.Unreachable,
-                $"Telnyx could not be reached: {ex.Message}", inner: ex), true, null);
+            var (attempts, elapsed) = (AttemptsOf(request), time.GetElapsedTime(started));
+            var failure = new TelnyxCommandException(command, TelnyxFailure.Unreachable,
+                $"Telnyx could not be reached: {ex.Message} ({Attempts(attempts)} over {elapsed.TotalSeconds:0.0} s)", inner: ex);
+            Log.GaveUp(logger, command, path, failure.Reason, attempts, elapsed.TotalMilliseconds);
+            throw failure;
         }
+    }
+
+    private static int AttemptsOf(HttpRequestMessage request) =>
+        request.Options.TryGetValue(TelnyxResilience.Attempts, out var attempts) ? attempts : 1;
+
+    private static string Attempts(int n) => n == 1 ? "1 attempt" : $"{n} attempts";
+
+    /// <summary>Telnyx's error status as a failure whose reason says what to do about it.</summary>
+    private static TelnyxCommandException Failure(string command, HttpResponseMessage response, byte[] bytes, HttpRequestMessage request,
+        TelnyxOptions settings, int attempts, TimeSpan elapsed)
+    {
+        var status = (int)response.StatusCode;
+        var errors = ReadErrors(bytes);
+        var reason = errors.Count > 0
+            ? string.Join("; ", errors.Select(e => string.IsNullOrEmpty(e.Detail) ? $"{e.Title} ({e.Code})" : $"{e.Title}: {e.Detail} ({e.Code})"))
+            : $"HTTP {status} {response.ReasonPhrase}";
+        if (request.Options.TryGetValue(TelnyxResilience.WaitBeyondBudget, out var wait))
+        {
+            return new TelnyxCommandException(command, TelnyxFailure.RateLimited,
+                $"rate limited: Telnyx asks to wait {wait.TotalSeconds:0.#} s, longer than what is left of TELNYX_RETRY_BUDGET_SECONDS " +
+                $"({settings.RetryBudgetSeconds} s); not waited for ({reason})", status, errors);
+        }
+
+        if (status == StatusCodes.Status401Unauthorized)
+        {
+            reason = $"Telnyx refused the API key: check TELNYX_API_KEY (Mission Control > Account Settings > Keys & Credentials > API Keys) ({reason})";
+        }
+        else if (TelnyxResilience.IsRetryableStatus(response.StatusCode) && attempts > 1)
+        {
+            reason = $"{reason} ({Attempts(attempts)} over {elapsed.TotalSeconds:0.0} s)";
+        }
+
+        return new TelnyxCommandException(command, TelnyxFailure.Rejected, reason, status, errors);
     }
 
     private static TData ReadData<TData>(string command, byte[] body, JsonTypeInfo<DataEnvelope<TData>> typeInfo)
@@ -260,16 +271,13 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Telnyx {Command} {Path}: {StatusCode} (attempt {Attempt}) in {ElapsedMs:0.0} ms")]
+        [LoggerMessage(EventId = 1110, EventName = "TelnyxCommandAnswered", Level = LogLevel.Information, Message = "Telnyx {Command} {Path}: {StatusCode} (attempt {Attempt}) in {ElapsedMs:0.0} ms")]
         public static partial void Succeeded(ILogger logger, string command, string path, int statusCode, int attempt, double elapsedMs);
 
-        [LoggerMessage(2, LogLevel.Warning, "Telnyx {Command} {Path} failed: {Reason} (attempt {Attempt}, {ElapsedMs:0.0} ms); not retried")]
+        [LoggerMessage(EventId = 1111, EventName = "TelnyxCommandFailed", Level = LogLevel.Warning, Message = "Telnyx {Command} {Path} failed: {Reason} (attempts {Attempt}, {ElapsedMs:0.0} ms)")]
         public static partial void GaveUp(ILogger logger, string command, string path, string reason, int attempt, double elapsedMs);
 
-        [LoggerMessage(3, LogLevel.Warning, "Telnyx {Command} {Path} failed: {Reason} (attempt {Attempt}); retrying in {DelayMs:0} ms")]
-        public static partial void Retrying(ILogger logger, string command, string path, string reason, int attempt, double delayMs);
-
-        [LoggerMessage(4, LogLevel.Error, "Telnyx {Command} not sent: TELNYX_API_KEY is not set")]
+        [LoggerMessage(EventId = 1113, EventName = "TelnyxCommandNotSent", Level = LogLevel.Error, Message = "Telnyx {Command} not sent: TELNYX_API_KEY is not set")]
         public static partial void NotConfigured(ILogger logger, string command);
     }
 }

@@ -11,6 +11,9 @@ public enum TelnyxFailure
     /// <summary>Telnyx did not answer within the command timeout.</summary>
     TimedOut,
 
+    /// <summary>Telnyx rate limited the command and asked for a wait longer than the retry budget holds.</summary>
+    RateLimited,
+
     /// <summary>Telnyx could not be reached (DNS, refused connection, TLS, reset).</summary>
     Unreachable,
 

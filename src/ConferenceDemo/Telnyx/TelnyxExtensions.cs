@@ -19,9 +19,10 @@ public static partial class TelnyxExtensions
             {
                 var options = services.GetRequiredService<IOptions<TelnyxOptions>>().Value;
                 http.BaseAddress = new Uri(options.BaseUrl.TrimEnd('/') + "/");
-                http.Timeout = Timeout.InfiniteTimeSpan; // each attempt has its own timeout (TelnyxClient)
+                http.Timeout = Timeout.InfiniteTimeSpan; // the budget and each attempt's timeout: TelnyxResilience
             })
-            .AddHttpMessageHandler<TelnyxAuthHandler>();
+            .AddHttpMessageHandler<TelnyxAuthHandler>()
+            .AddTelnyxResilience();
 
         return builder;
     }
@@ -41,7 +42,7 @@ public static partial class TelnyxExtensions
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        [LoggerMessage(1, LogLevel.Warning, "TELNYX_API_KEY is not set: the server runs, but every Telnyx command will fail until it is set (see .env.example)")]
+        [LoggerMessage(EventId = 1100, EventName = "TelnyxApiKeyMissing", Level = LogLevel.Warning, Message = "TELNYX_API_KEY is not set: the server runs, but every Telnyx command will fail until it is set (see .env.example)")]
         private static partial void MissingKey(ILogger logger);
     }
 }

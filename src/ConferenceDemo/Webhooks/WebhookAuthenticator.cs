@@ -11,13 +11,16 @@ public sealed partial class WebhookAuthenticator
     private readonly bool _verify;
     private readonly TimeProvider _clock;
     private readonly ILogger<WebhookAuthenticator> _logger;
+    private readonly WebhookRejections _rejections;
     private int _warnedUnverified;
 
-    public WebhookAuthenticator(IOptions<WebhookOptions> options, TimeProvider clock, ILogger<WebhookAuthenticator> logger)
+    public WebhookAuthenticator(IOptions<WebhookOptions> options, TimeProvider clock, WebhookRejections rejections,
+        ILogger<WebhookAuthenticator> logger)
     {
         var settings = options.Value;
         _verify = settings.Verify;
         _clock = clock;
+        _rejections = rejections;
         _logger = logger;
         if (!string.IsNullOrWhiteSpace(settings.PublicKey) && WebhookPublicKey.TryParse(settings.PublicKey, out var key, out _))
         {
@@ -38,8 +41,11 @@ public sealed partial class WebhookAuthenticator
         }
     }
 
-    /// <summary>Null when the webhook is authentic (or checks are switched off); otherwise the rejection text.</summary>
-    public string? Check(string? signature, string? timestamp, ReadOnlySpan<byte> body)
+    /// <summary>
+    /// Null when the webhook is authentic (or checks are switched off); otherwise the rejection text, counted in
+    /// <see cref="WebhookRejections"/> under the sender's address <paramref name="client"/>.
+    /// </summary>
+    public string? Check(string? signature, string? timestamp, ReadOnlySpan<byte> body, string client = "unknown")
     {
         if (!_verify)
         {
@@ -53,7 +59,7 @@ public sealed partial class WebhookAuthenticator
 
         if (_verifier is null)
         {
-            Log.RejectedNoKey(_logger);
+            _rejections.Record(NotConfigured, "TELNYX_PUBLIC_KEY is not set, so no webhook can be verified. " + WebhookPublicKey.WhereToFindIt, client);
             return NotConfigured;
         }
 
@@ -63,25 +69,20 @@ public sealed partial class WebhookAuthenticator
             return null;
         }
 
-        Log.Rejected(_logger, outcome, WebhookSignatureVerifier.Remedy(outcome));
-        return $"invalid signature: {WebhookSignatureVerifier.Describe(outcome)}";
+        var text = $"invalid signature: {WebhookSignatureVerifier.Describe(outcome)}";
+        _rejections.Record(text, WebhookSignatureVerifier.Remedy(outcome), client);
+        return text;
     }
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Warning, "Webhook rejected: {Outcome}; {Remedy}")]
-        public static partial void Rejected(ILogger logger, WebhookVerificationOutcome outcome, string remedy);
-
-        [LoggerMessage(2, LogLevel.Warning, "Webhook rejected: TELNYX_PUBLIC_KEY is not set, so no webhook can be verified. " + WebhookPublicKey.WhereToFindIt)]
-        public static partial void RejectedNoKey(ILogger logger);
-
-        [LoggerMessage(3, LogLevel.Warning, "TELNYX_VERIFY_WEBHOOKS=false: webhook signatures are NOT checked; anyone who finds the webhook URL can drive this server")]
+        [LoggerMessage(EventId = 1010, EventName = "WebhookVerificationOff", Level = LogLevel.Warning, Message = "TELNYX_VERIFY_WEBHOOKS=false: webhook signatures are NOT checked; anyone who finds the webhook URL can drive this server")]
         public static partial void VerificationOff(ILogger logger);
 
-        [LoggerMessage(4, LogLevel.Warning, "Accepting an unverified webhook (TELNYX_VERIFY_WEBHOOKS=false)")]
+        [LoggerMessage(EventId = 1011, EventName = "WebhookUnverifiedAccepted", Level = LogLevel.Warning, Message = "Accepting an unverified webhook (TELNYX_VERIFY_WEBHOOKS=false)")]
         public static partial void FirstUnverified(ILogger logger);
 
-        [LoggerMessage(5, LogLevel.Warning, "TELNYX_PUBLIC_KEY is not set: every webhook will be rejected with 401 until it is. " + WebhookPublicKey.WhereToFindIt)]
+        [LoggerMessage(EventId = 1012, EventName = "WebhookPublicKeyMissing", Level = LogLevel.Warning, Message = "TELNYX_PUBLIC_KEY is not set: every webhook will be rejected with 401 until it is. " + WebhookPublicKey.WhereToFindIt)]
         public static partial void NoKey(ILogger logger);
     }
 }

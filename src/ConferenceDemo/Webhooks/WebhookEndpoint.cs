@@ -1,5 +1,6 @@
 using System.Buffers;
 using ConferenceDemo.Conference;
+using ConferenceDemo.Hosting;
 using ConferenceDemo.Rooms.Processing;
 using Microsoft.Extensions.Options;
 
@@ -14,6 +15,8 @@ public static partial class WebhookEndpoint
     internal const string SignatureHeader = "telnyx-signature-ed25519";
     internal const string TimestampHeader = "telnyx-timestamp";
     private const string PlainText = "text/plain; charset=utf-8";
+    private const string TooLargeText = "body over 1 MiB";
+    private const string UnreadableText = "bad webhook: the body could not be read";
 
     public static RouteHandlerBuilder MapTelnyxWebhook(this IEndpointRouteBuilder app)
     {
@@ -26,10 +29,12 @@ public static partial class WebhookEndpoint
     {
         var logger = loggerFactory.CreateLogger(typeof(WebhookEndpoint));
         var request = context.Request;
+        var rejections = context.RequestServices.GetRequiredService<WebhookRejections>();
+        var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (request.ContentLength > WebhookOptions.MaxBodyBytes)
         {
-            Log.TooLarge(logger, request.ContentLength.Value);
-            return Results.Text("body over 1 MiB", PlainText, statusCode: StatusCodes.Status413PayloadTooLarge);
+            rejections.Record(TooLargeText, $"Content-Length {request.ContentLength.Value}", client);
+            return Results.Text(TooLargeText, PlainText, statusCode: StatusCodes.Status413PayloadTooLarge);
         }
 
         byte[]? body;
@@ -41,25 +46,44 @@ public static partial class WebhookEndpoint
         {
             return Results.Empty; // Telnyx hung up on us; nobody is left to answer
         }
+        catch (BadHttpRequestException ex)
+        {
+            // The client sent a broken body (cut short, bad chunking): its fault, so one counted line, no stack trace.
+            rejections.Record(UnreadableText, ex.Message, client);
+            return Results.Text(UnreadableText, PlainText, statusCode: StatusCodes.Status400BadRequest);
+        }
 
         if (body is null)
         {
-            Log.TooLarge(logger, -1);
-            return Results.Text("body over 1 MiB", PlainText, statusCode: StatusCodes.Status413PayloadTooLarge);
+            rejections.Record(TooLargeText, "no Content-Length", client);
+            return Results.Text(TooLargeText, PlainText, statusCode: StatusCodes.Status413PayloadTooLarge);
         }
 
-        var rejection = authenticator.Check(request.Headers[SignatureHeader], request.Headers[TimestampHeader], body);
+        var rejection = authenticator.Check(request.Headers[SignatureHeader], request.Headers[TimestampHeader], body, client);
         if (rejection is not null)
         {
             return Results.Text(rejection, PlainText, statusCode: StatusCodes.Status401Unauthorized);
         }
 
-        if (!TelnyxEventParser.TryParse(body, out var telnyxEvent, out var error))
+        TelnyxEvent? telnyxEvent;
+        string? error;
+        try
         {
-            Log.Malformed(logger, error);
+            _ = TelnyxEventParser.TryParse(body, out telnyxEvent, out error);
+        }
+        catch (InvalidOperationException)
+        {
+            // A string field that is not valid UTF-8 (or escapes a lone surrogate) cannot be read as text.
+            (telnyxEvent, error) = (null, "body is not valid UTF-8 JSON");
+        }
+
+        if (telnyxEvent is null)
+        {
+            rejections.Record($"bad webhook: {error}", "the body is signed but is not a Telnyx API v2 event", client);
             return Results.Text($"bad webhook: {error}", PlainText, statusCode: StatusCodes.Status400BadRequest);
         }
 
+        LoggingExtensions.DescribeWebhook(context, telnyxEvent.EventType, telnyxEvent.Id, telnyxEvent.Payload.CallControlId);
         var payload = telnyxEvent.Payload;
         var (outcome, room) = await inbox.AcceptAsync(telnyxEvent, context.RequestAborted);
         switch (outcome)
@@ -122,22 +146,17 @@ public static partial class WebhookEndpoint
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Webhook {EventType} {EventId} accepted for room {Room}: call_control_id {CallControlId}, conference_id {ConferenceId}")]
-        public static partial void Accepted(ILogger logger, string eventType, string? eventId, string? callControlId, string? conferenceId, string? room);
+        [LoggerMessage(EventId = 1000, EventName = "WebhookAccepted", Level = LogLevel.Information, Message = "Webhook {EventType} {WebhookEventId} accepted for room {Room}: call_control_id {CallControlId}, conference_id {ConferenceId}")]
+        public static partial void Accepted(ILogger logger, string eventType, string? webhookEventId, string? callControlId, string? conferenceId, string? room);
 
-        [LoggerMessage(6, LogLevel.Warning, "Webhook {EventType} {EventId} refused with 503: too many events waiting (Processing:MaxPendingEvents); Telnyx will send it again (call_control_id {CallControlId})")]
-        public static partial void Busy(ILogger logger, string eventType, string? eventId, string? callControlId);
+        [LoggerMessage(EventId = 1004, EventName = "WebhookBusy", Level = LogLevel.Warning, Message = "Webhook {EventType} {WebhookEventId} refused with 503: too many events waiting (Processing:MaxPendingEvents); Telnyx will send it again (call_control_id {CallControlId})")]
+        public static partial void Busy(ILogger logger, string eventType, string? webhookEventId, string? callControlId);
 
-        [LoggerMessage(2, LogLevel.Information, "Webhook {EventType} {EventId} acknowledged, nothing to do: call_control_id {CallControlId}, conference_id {ConferenceId}")]
-        public static partial void Ignored(ILogger logger, string eventType, string? eventId, string? callControlId, string? conferenceId);
+        [LoggerMessage(EventId = 1001, EventName = "WebhookIgnored", Level = LogLevel.Information, Message = "Webhook {EventType} {WebhookEventId} acknowledged, nothing to do: call_control_id {CallControlId}, conference_id {ConferenceId}")]
+        public static partial void Ignored(ILogger logger, string eventType, string? webhookEventId, string? callControlId, string? conferenceId);
 
-        [LoggerMessage(3, LogLevel.Warning, "Webhook rejected: {Error}")]
-        public static partial void Malformed(ILogger logger, string error);
+        [LoggerMessage(EventId = 1002, EventName = "WebhookRedelivery", Level = LogLevel.Information, Message = "Webhook {EventType} {WebhookEventId} is a redelivery: acknowledged, not applied again (call_control_id {CallControlId})")]
+        public static partial void Duplicate(ILogger logger, string eventType, string webhookEventId, string? callControlId);
 
-        [LoggerMessage(5, LogLevel.Information, "Webhook {EventType} {EventId} is a redelivery: acknowledged, not applied again (call_control_id {CallControlId})")]
-        public static partial void Duplicate(ILogger logger, string eventType, string eventId, string? callControlId);
-
-        [LoggerMessage(4, LogLevel.Warning, "Webhook rejected: body over 1 MiB (Content-Length {ContentLength})")]
-        public static partial void TooLarge(ILogger logger, long contentLength);
     }
 }

@@ -12,6 +12,7 @@ public static class WebhookExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<WebhookRejections>();
         builder.Services.AddSingleton<WebhookAuthenticator>();
         builder.Services.TryAddSingleton<IWebhookInbox, InMemoryWebhookInbox>();
         builder.Services.AddHostedService<WebhookModeReport>();

@@ -80,7 +80,7 @@ public sealed partial class InMemoryWebhookInbox(IOptions<WebhookOptions> option
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Warning, "Webhook dedupe holds {Capacity} ids: older ids are forgotten before {Hours} h; raise Webhooks:DedupeCapacity")]
+        [LoggerMessage(EventId = 1020, EventName = "WebhookDedupeFull", Level = LogLevel.Warning, Message = "Webhook dedupe holds {Capacity} ids: older ids are forgotten before {Hours} h; raise Webhooks:DedupeCapacity")]
         public static partial void Full(ILogger logger, int capacity, double hours);
     }
 }

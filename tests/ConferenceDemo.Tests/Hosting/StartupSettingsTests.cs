@@ -51,9 +51,11 @@ public sealed class StartupSettingsTests : IDisposable
                 output.AppendLine(e.Data);
             }
 
-            if (e.Data is { } line && line.Contains("Now listening on: ", StringComparison.Ordinal))
+            // Text or JSON, the line names the address.
+            if (e.Data is { } line && line.Contains("Now listening on: ", StringComparison.Ordinal)
+                && System.Text.RegularExpressions.Regex.Match(line, @"http://127\.0\.0\.1:[0-9]+") is { Success: true } address)
             {
-                listening.TrySetResult(new Uri(line[(line.IndexOf("Now listening on: ", StringComparison.Ordinal) + 18)..].Trim()));
+                listening.TrySetResult(new Uri(address.Value));
             }
         }
 
@@ -108,6 +110,7 @@ public sealed class StartupSettingsTests : IDisposable
     [InlineData("TELNYX_PUBLIC_KEY", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "TELNYX_PUBLIC_KEY (Webhooks:PublicKey) looks like hex")]
     [InlineData("CONTROL_TOKEN", "short", "CONTROL_TOKEN (Control:Token) must be at least 16 characters")]
     [InlineData("PULL_ALLOWED_PREFIXES", "+1,44", "PULL_ALLOWED_PREFIXES (Conference:PullAllowedPrefixes) must be E.164 prefixes")]
+    [InlineData("LOG_FORMAT", "xml", "LOG_FORMAT (Logging:Format) must be text or json; it is 'xml'.")]
     [InlineData("CONTROL_RATE_LIMIT_PER_MINUTE", "0", "CONTROL_RATE_LIMIT_PER_MINUTE (Control:RequestsPerMinute)")]
     [InlineData("Rooms__board__Pin", "12", "Rooms__board__Pin: a PIN is 4 to 12 digits")]
     [InlineData("Rooms__board__DialIn", "+15551234567,555", "Rooms__board__DialIn: '555' is not an E.164 number")]
@@ -129,6 +132,25 @@ public sealed class StartupSettingsTests : IDisposable
         Assert.Null(run.ExitCode);
         Assert.Contains("TELNYX_API_KEY is not set", run.Output, StringComparison.Ordinal);
         Assert.Contains("TELNYX_PUBLIC_KEY is not set", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LogFormatJson_WritesEveryLogLineAsOneJsonObject_RequestLinesIncluded()
+    {
+        var run = await StartAsync(new() { ["LOG_FORMAT"] = "json", ["CONTROL_PASSWORD"] = "a-password-for-this-test" },
+            whileRunning: async (baseUrl, _) =>
+            {
+                using var http = new HttpClient { BaseAddress = baseUrl };
+                using var health = await http.GetAsync("/healthz");
+                await Task.Delay(200);
+            });
+
+        var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.NotEmpty(lines);
+        var events = lines.Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!).ToList(); // throws on a line that is not JSON
+        Assert.All(events, e => Assert.NotNull(e["@t"]));
+        Assert.Contains(events, e => e["RequestPath"]?.GetValue<string>() == "/healthz" && e["StatusCode"]?.GetValue<int>() == 200);
+        Assert.Contains(events, e => e["EventId"]?["Id"]?.GetValue<int>() == 1100); // TELNYX_API_KEY is not set
     }
 
     [Fact]

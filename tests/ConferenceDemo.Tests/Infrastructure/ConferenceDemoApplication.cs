@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ConferenceDemo.Tests.Infrastructure;
 
@@ -30,18 +31,26 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
 
     public RecordingTelnyxHandler Telnyx { get; } = new();
 
-    public TestClock Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+    /// <summary>
+    /// The server's clock. It moves only when a test advances it, or while <see cref="GetAsync"/> or
+    /// <see cref="WhenIdleAsync"/> wait for the server (see <see cref="AdvancingAsync{T}"/>).
+    /// </summary>
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
 
     public WebhookSigner Signer { get; } = WebhookSigner.Generate();
 
-    /// <summary>Extra service registrations (stand-ins for ports), applied after the server's own; set before the first request.</summary>
-    public Action<IServiceCollection>? ConfigureServices { get; set; }
+    /// <summary>Every log event the server writes, at the level the settings let through.</summary>
+    public LogCapture Log { get; } = new();
+
+    /// <summary>Stand-ins a test puts in place of the server's own services, before the first request.</summary>
+    public Action<IServiceCollection>? ReplaceServices { get; set; }
 
     /// <summary>Settings as configuration keys; a test may change them before the first request.</summary>
     public Dictionary<string, string?> Settings { get; }
 
     public ConferenceDemoApplication()
     {
+        Telnyx.Clock = Clock;
         Settings = new Dictionary<string, string?>
         {
             ["Telnyx:ApiKey"] = ApiKey,
@@ -67,7 +76,8 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
             services.AddHttpClient<TelnyxClient>().ConfigurePrimaryHttpMessageHandler(() => Telnyx);
-            ConfigureServices?.Invoke(services);
+            services.AddSingleton<Serilog.Core.ILogEventSink>(Log);
+            ReplaceServices?.Invoke(services);
         });
     }
 
@@ -77,7 +87,7 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
 
     public async Task<HttpResponseMessage> PostWebhookAsync(byte[] body, string? timestamp = null, string? signature = null)
     {
-        timestamp ??= Clock.Now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        timestamp ??= Clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         signature ??= Signer.Sign(timestamp, body);
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -97,7 +107,26 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
     }
 
     /// <summary>Completes when every accepted event is applied and every command it caused has been answered.</summary>
-    public Task WhenIdleAsync() => Services.GetRequiredService<RoomProcessor>().WhenIdleAsync();
+    public async Task WhenIdleAsync() =>
+        await AdvancingAsync(Services.GetRequiredService<RoomProcessor>().WhenIdleAsync().ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default));
+
+    /// <summary>
+    /// Waits for <paramref name="task"/> while moving the clock on in small steps, so the server's waits on it
+    /// (retry backoff, attempt timeouts) run out as they would in real time, only faster.
+    /// </summary>
+    public async Task<T> AdvancingAsync<T>(Task<T> task)
+    {
+        while (!task.IsCompleted)
+        {
+            Clock.Advance(Step);
+            await Task.WhenAny(task, Task.Delay(1));
+        }
+
+        return await task;
+    }
+
+    /// <summary>How far the clock moves at a time while a test waits for the server.</summary>
+    public static readonly TimeSpan Step = TimeSpan.FromMilliseconds(20);
 
     /// <summary>A client signed in to the control routes with HTTP Basic, as the owner's browser or curl -u is.</summary>
     public HttpClient CreateControlClient()
@@ -112,7 +141,7 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
     public async Task<(int Status, string Text)> GetAsync(string pathAndQuery)
     {
         using var client = CreateControlClient();
-        using var response = await client.GetAsync(pathAndQuery);
+        using var response = await AdvancingAsync(client.GetAsync(pathAndQuery));
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 

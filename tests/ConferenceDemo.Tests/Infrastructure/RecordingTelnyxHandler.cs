@@ -11,6 +11,9 @@ public sealed record RecordedRequest(HttpMethod Method, string Path, string Body
     /// <summary>The query string as sent (still escaped), e.g. "?filter%5Bname%5D=myconf".</summary>
     public string Query { get; init; } = "";
 
+    /// <summary>When it arrived, on the handler's <see cref="RecordingTelnyxHandler.Clock"/>.</summary>
+    public DateTimeOffset At { get; init; }
+
     public JsonNode? Json => string.IsNullOrEmpty(Body) ? null : JsonNode.Parse(Body);
 
     public override string ToString() => $"{Method} {Path} {Body}";
@@ -26,6 +29,9 @@ public sealed class RecordingTelnyxHandler : HttpMessageHandler
     private int _conferences;
     private int _dials;
     private int _taken;
+
+    /// <summary>The clock that stamps <see cref="RecordedRequest.At"/>: the server's, in the tests that set it.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
 
     /// <summary>Answers instead of the default when it returns non-null.</summary>
     public Func<RecordedRequest, CancellationToken, Task<HttpResponseMessage?>>? Respond { get; set; }
@@ -58,7 +64,7 @@ public sealed class RecordingTelnyxHandler : HttpMessageHandler
         {
             if (r.Path == path)
             {
-                await Task.Delay(milliseconds, ct);
+                await Task.Delay(TimeSpan.FromMilliseconds(milliseconds), Clock, ct);
             }
 
             return null;
@@ -68,7 +74,7 @@ public sealed class RecordingTelnyxHandler : HttpMessageHandler
     {
         var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
         var recorded = new RecordedRequest(request.Method, request.RequestUri!.AbsolutePath, body,
-            request.Headers.Authorization?.ToString(), request.Content?.Headers.ContentType?.MediaType) { Query = request.RequestUri.Query };
+            request.Headers.Authorization?.ToString(), request.Content?.Headers.ContentType?.MediaType) { Query = request.RequestUri.Query, At = Clock.GetUtcNow() };
         _requests.Enqueue(recorded);
 
         if (Respond is { } respond && await respond(recorded, cancellationToken) is { } custom)

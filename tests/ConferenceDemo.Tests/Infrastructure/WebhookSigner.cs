@@ -1,31 +1,29 @@
 using System.Text;
-using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Crypto.Signers;
-using Org.BouncyCastle.Security;
+using NSec.Cryptography;
 
 namespace ConferenceDemo.Tests.Infrastructure;
 
 /// <summary>Signs bodies as Telnyx does (Ed25519 over "timestamp|body") with a key pair made for the test.</summary>
 public sealed class WebhookSigner
 {
-    private readonly Ed25519PrivateKeyParameters _privateKey;
+    private static readonly SignatureAlgorithm Algorithm = SignatureAlgorithm.Ed25519;
 
-    private WebhookSigner(Ed25519PrivateKeyParameters privateKey) => _privateKey = privateKey;
+    private readonly Key _privateKey;
 
-    public static WebhookSigner Generate() => new(new Ed25519PrivateKeyParameters(new SecureRandom()));
+    private WebhookSigner(Key privateKey) => _privateKey = privateKey;
 
-    public static WebhookSigner FromSeed(byte[] seed) => new(new Ed25519PrivateKeyParameters(seed, 0));
+    public static WebhookSigner Generate() => new(Key.Create(Algorithm));
 
-    public byte[] PublicKey => _privateKey.GeneratePublicKey().GetEncoded();
+    /// <summary>A signer from a 32-byte Ed25519 seed (RFC 8032's private key).</summary>
+    public static WebhookSigner FromSeed(byte[] seed) => new(Key.Import(Algorithm, seed, KeyBlobFormat.RawPrivateKey));
+
+    public byte[] PublicKey => _privateKey.PublicKey.Export(KeyBlobFormat.RawPublicKey);
 
     public string PublicKeyBase64 => Convert.ToBase64String(PublicKey);
 
     public string Sign(string timestamp, byte[] body)
     {
         var message = Encoding.ASCII.GetBytes(timestamp + "|").Concat(body).ToArray();
-        var signer = new Ed25519Signer();
-        signer.Init(true, _privateKey);
-        signer.BlockUpdate(message, 0, message.Length);
-        return Convert.ToBase64String(signer.GenerateSignature());
+        return Convert.ToBase64String(Algorithm.Sign(_privateKey, message));
     }
 }

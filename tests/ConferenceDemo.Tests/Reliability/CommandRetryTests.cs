@@ -21,8 +21,16 @@ public sealed class CommandRetryTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await FirstCallerOpensConferenceAsync(_app);
-        _app.Clock.Delays.Clear();
+        _ = _app.Telnyx.TakeNew();
     }
+
+    /// <summary>The waits between consecutive attempts, measured on the server's clock.</summary>
+    private static TimeSpan[] Gaps(IReadOnlyList<RecordedRequest> sent) =>
+        [.. sent.Zip(sent.Skip(1), (a, b) => b.At - a.At)];
+
+    /// <summary>At least <paramref name="expected"/>, and not much more (the test moves the clock in small steps).</summary>
+    private static void AssertWaited(TimeSpan expected, TimeSpan actual) =>
+        Assert.InRange(actual, expected, expected + TimeSpan.FromSeconds(1));
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -71,8 +79,9 @@ public sealed class CommandRetryTests : IAsyncLifetime
 
         Assert.Equal((200, $"participant on hold [{A}]"), await _app.GetAsync($"/telnyx-conf-v2/hold?participant={EncodedA}"));
 
-        Assert.Equal([TimeSpan.FromSeconds(3)], _app.Clock.Delays);
-        Assert.Equal(2, _app.Telnyx.TakeNew().Count);
+        var sent = _app.Telnyx.TakeNew();
+        Assert.Equal(2, sent.Count);
+        AssertWaited(TimeSpan.FromSeconds(3), Gaps(sent)[0]);
     }
 
     [Fact]
@@ -87,11 +96,13 @@ public sealed class CommandRetryTests : IAsyncLifetime
 
         Assert.Equal(200, (await _app.GetAsync($"/telnyx-conf-v2/unmute?participant={EncodedA}")).Status);
 
-        Assert.Equal([TimeSpan.FromSeconds(2)], _app.Clock.Delays);
+        var sent = _app.Telnyx.TakeNew();
+        Assert.Equal(2, sent.Count);
+        AssertWaited(TimeSpan.FromSeconds(2), Gaps(sent)[0]);
     }
 
     [Fact]
-    public async Task RateLimitedLongerThanTheBudget_GivesUpWithoutWaiting()
+    public async Task RateLimitedLongerThanTheBudget_FailsAtOnceAsRateLimited_AndKeepsTheParticipant()
     {
         FailFirst(1, () =>
         {
@@ -100,12 +111,15 @@ public sealed class CommandRetryTests : IAsyncLifetime
             return response;
         });
 
+        var before = _app.Clock.GetUtcNow();
         var (status, text) = await _app.GetAsync($"/telnyx-conf-v2/mute?participant={EncodedA}");
 
-        Assert.Equal(502, status);
+        Assert.Equal(503, status);
+        Assert.StartsWith("Telnyx rate limited: rate limited: Telnyx asks to wait 120 s, longer than what is left of TELNYX_RETRY_BUDGET_SECONDS", text);
         Assert.Contains("10011", text, StringComparison.Ordinal);
-        Assert.Empty(_app.Clock.Delays);
+        Assert.InRange(_app.Clock.GetUtcNow() - before, TimeSpan.Zero, TimeSpan.FromSeconds(1)); // it did not wait
         Assert.Single(_app.Telnyx.TakeNew());
+        Assert.NotNull((await _app.RoomAsync()).Find(A)); // not taken for a hang-up
     }
 
     [Fact]
@@ -127,6 +141,7 @@ public sealed class CommandRetryTests : IAsyncLifetime
         var sent = _app.Telnyx.TakeNew();
         Expect.Commands(sent, Expect.RecordStop(A), Expect.RecordStop(A));
         Assert.Equal(sent[0].Body, sent[1].Body);
+        Assert.True(Gaps(sent)[0] >= TimeSpan.FromSeconds(1)); // the hung attempt was given its 1 s
     }
 
     [Fact]
@@ -164,9 +179,14 @@ public sealed class CommandRetryTests : IAsyncLifetime
     {
         FailFirst(int.MaxValue, () => Error(status, fixture));
 
-        Assert.Equal(502, (await _app.GetAsync($"/telnyx-conf-v2/unhold?participant={EncodedA}")).Status);
+        var (answer, text) = await _app.GetAsync($"/telnyx-conf-v2/unhold?participant={EncodedA}");
 
+        Assert.Equal(502, answer);
         Assert.Single(_app.Telnyx.TakeNew());
+        if (status == HttpStatusCode.Unauthorized)
+        {
+            Assert.Contains("check TELNYX_API_KEY", text, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -178,14 +198,11 @@ public sealed class CommandRetryTests : IAsyncLifetime
 
         Assert.Equal(502, status);
         Assert.StartsWith("Telnyx error: ", text, StringComparison.Ordinal);
-        Assert.Equal(4, _app.Telnyx.TakeNew().Count);
-        var delays = _app.Clock.Delays.ToArray();
-        Assert.Equal(3, delays.Length);
-        for (var i = 0; i < delays.Length; i++)
-        {
-            var nominal = 200 * Math.Pow(2, i);
-            Assert.InRange(delays[i].TotalMilliseconds, nominal * 0.5, nominal * 1.5);
-        }
+        Assert.Matches(@"\(4 attempts over [0-9.]+ s\)$", text);
+        var sent = _app.Telnyx.TakeNew();
+        Assert.Equal(4, sent.Count);
+        Assert.All(sent, r => Assert.Equal(sent[0].Body, r.Body));
+        Assert.All(Gaps(sent), gap => Assert.InRange(gap, TimeSpan.Zero, TimeSpan.FromSeconds(11))); // backoff: at most 10 s each
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Net;
 using ConferenceDemo.Rooms;
 using ConferenceDemo.Tests.Infrastructure;
 using ConferenceDemo.Webhooks;
+using Microsoft.Extensions.Time.Testing;
 using static ConferenceDemo.Tests.Conference.CallFlowScenarioTests;
 using static ConferenceDemo.Tests.Infrastructure.TelnyxWebhooks;
 
@@ -97,7 +98,7 @@ public sealed class RedeliveryTests : IAsyncLifetime
         var completed = 0;
         _app.Telnyx.Respond = async (_, ct) =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(2), ct);
+            await Task.Delay(TimeSpan.FromSeconds(2), _app.Clock, ct); // two seconds on the server's clock
             Interlocked.Increment(ref completed);
             return null;
         };
@@ -138,7 +139,7 @@ public sealed class RedeliveryTests : IAsyncLifetime
 
 public sealed class WebhookInboxTests
 {
-    private readonly TestClock _clock = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
 
     private InMemoryWebhookInbox Inbox(int capacity = 1000) => new(
         Microsoft.Extensions.Options.Options.Create(new WebhookOptions { DedupeHours = 24, DedupeCapacity = capacity }),
@@ -161,10 +162,10 @@ public sealed class WebhookInboxTests
         var inbox = Inbox();
         await inbox.TryAcceptAsync("evt-1");
 
-        _clock.Now = _clock.Now.AddHours(24).AddSeconds(-1);
+        _clock.Advance(TimeSpan.FromHours(24) - TimeSpan.FromSeconds(1));
         Assert.False(await inbox.TryAcceptAsync("evt-1"));
 
-        _clock.Now = _clock.Now.AddSeconds(2);
+        _clock.Advance(TimeSpan.FromSeconds(2));
         Assert.True(await inbox.TryAcceptAsync("evt-1"));
     }
 

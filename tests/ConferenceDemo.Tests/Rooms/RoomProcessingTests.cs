@@ -123,7 +123,7 @@ public sealed class RoomProcessingTests : IAsyncLifetime
         store.Setup(s => s.GetAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
             .Returns((string id, CancellationToken ct) => rooms.GetAsync(id, ct));
         _app.Settings["Processing:MaxPendingEvents"] = "2";
-        _app.ConfigureServices = services =>
+        _app.ReplaceServices = services =>
         {
             services.RemoveAll<IRoomStore>();
             services.AddSingleton(store.Object);

@@ -89,7 +89,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     public async Task TrailingSlashOnTheWebhookRoute_Works()
     {
         var body = Encoding.UTF8.GetBytes(Initiated(A));
-        var timestamp = _app.Clock.Now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var timestamp = _app.Clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/telnyx-conf-v2/start/") { Content = new ByteArrayContent(body) };
         request.Headers.Add("telnyx-timestamp", timestamp);
         request.Headers.Add("telnyx-signature-ed25519", _app.Signer.Sign(timestamp, body));
@@ -153,7 +153,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     [Fact]
     public async Task SignedWebhookWithAlteredBody_IsRejected()
     {
-        var timestamp = _app.Clock.Now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var timestamp = _app.Clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var signed = Encoding.UTF8.GetBytes(Answered(A, FromA));
         var signature = _app.Signer.Sign(timestamp, signed);
         var altered = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(signed).Replace(FromA, "+15550000666", StringComparison.Ordinal));

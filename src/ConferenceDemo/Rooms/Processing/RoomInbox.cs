@@ -22,7 +22,8 @@ public enum InboxOutcome
 /// conference id, then leg, then the dialed number), deduplicated by event id, and queued behind the room's
 /// earlier inputs within the bound on waiting work.
 /// </summary>
-public sealed class RoomInbox(IWebhookInbox dedupe, IRoomStore store, RoomDirectory directory, RoomProcessor processor)
+public sealed partial class RoomInbox(IWebhookInbox dedupe, IRoomStore store, RoomDirectory directory, RoomProcessor processor,
+    ILogger<RoomInbox> logger)
 {
     public async ValueTask<(InboxOutcome Outcome, string? Room)> AcceptAsync(TelnyxEvent telnyxEvent, CancellationToken ct = default)
     {
@@ -40,7 +41,7 @@ public sealed class RoomInbox(IWebhookInbox dedupe, IRoomStore store, RoomDirect
 
         try
         {
-            if (telnyxEvent.Id is { } id && !await dedupe.TryAcceptAsync(id, ct))
+            if (telnyxEvent.Id is { } id && !await IsFirstDeliveryAsync(id, ct))
             {
                 processor.Release();
                 return (InboxOutcome.Duplicate, null);
@@ -112,5 +113,29 @@ public sealed class RoomInbox(IWebhookInbox dedupe, IRoomStore store, RoomDirect
         }
 
         return await directory.RoomForNumberAsync(p.Direction == "outgoing" ? null : p.To, ct);
+    }
+
+    /// <summary>
+    /// Whether the inbox has not seen <paramref name="id"/>. When the inbox itself fails, the event counts as new:
+    /// applying a redelivery twice is less harm than losing an event, and Telnyx still gets its answer.
+    /// </summary>
+    private async Task<bool> IsFirstDeliveryAsync(string id, CancellationToken ct)
+    {
+        try
+        {
+            return await dedupe.TryAcceptAsync(id, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.InboxFailed(logger, id, ex.GetType().Name, ex.Message);
+            return true;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1003, EventName = "WebhookInboxFailed", Level = LogLevel.Warning,
+            Message = "Webhook dedupe failed for event {WebhookEventId} ({ErrorType}: {Error}); the event is applied as new")]
+        public static partial void InboxFailed(ILogger logger, string webhookEventId, string errorType, string error);
     }
 }
