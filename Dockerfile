@@ -17,6 +17,9 @@ RUN dotnet publish src/ConferenceDemo/ConferenceDemo.csproj -c Release --no-rest
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
 COPY --from=build /app/publish .
+# The SQLite file (STORAGE_CONNECTION_STRING defaults to data/conferencedemo.db under /app): a volume the app user owns.
+RUN mkdir -p /app/data && chown "$APP_UID" /app/data
+VOLUME /app/data
 # PORT decides the listen port; clear the base image's ASPNETCORE_HTTP_PORTS=8080 so it does not compete.
 ENV PORT=8081 \
     ASPNETCORE_HTTP_PORTS=

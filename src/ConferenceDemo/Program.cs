@@ -2,6 +2,8 @@ using ConferenceDemo.Control;
 using ConferenceDemo.Dashboard;
 using ConferenceDemo.Hosting;
 using ConferenceDemo.Rooms.Processing;
+using ConferenceDemo.Simulator;
+using ConferenceDemo.Storage;
 using ConferenceDemo.Telnyx;
 using ConferenceDemo.Webhooks;
 
@@ -14,9 +16,11 @@ try
     builder.AddSerilogLogging();            // Hosting/: Serilog, LOG_FORMAT text|json, escaped values
     builder.AddTelnyxClient();              // Telnyx/: one typed client for every REST command
     builder.AddTelnyxWebhooks();            // Webhooks/: signature check and event parsing
+    builder.AddStorage();                   // Storage/: rooms, inbox and outbox in SQLite (default), PostgreSQL or memory
     builder.AddRooms();                     // Rooms/: the room rules; Rooms/Processing/: turns, commands, the inbox
     builder.AddConferenceControl();         // Control/: owner sign-in, rate limits, JSON, OpenAPI
     builder.AddDashboard();                 // Dashboard/: live event streams, the page, sign-in for people
+    builder.AddTelnyxSimulator();           // Simulator/: a simulated Telnyx in this process, when TELNYX_API_KEY is not set
     builder.AddReadiness();                 // Hosting/: /healthz (alive) and /readyz (the settings to work)
 
     var app = builder.Build();
@@ -30,6 +34,7 @@ try
     app.MapControlApi();                    // GET/POST /api/...
     app.MapRoomsApi();                      // GET /api/rooms, /api/rooms/{id}
     app.MapDashboard();                     // GET /, /signin, /api/events, /api/rooms/{id}/events
+    app.MapTelnyxSimulator();               // simulator mode only: /simulator/v2 (Telnyx REST), /api/simulator/...
     app.MapOpenApi();                       // GET  /openapi/v1.json
     app.MapControlReference();              // GET  /scalar   (the API reference, signed in)
     app.MapHealthEndpoints();               // GET  /healthz, /readyz

@@ -26,6 +26,8 @@ public static class ControlApi
                     (HttpContext context, string callControlId, RoomControl control, CancellationToken ct) =>
                         RunAsync(context, action, callControlId, control, ct))
                 .ProducesProblem(StatusCodes.Status400BadRequest)
+                .ProducesProblem(StatusCodes.Status403Forbidden)
+                .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
                 .WithName($"Post{action.PascalName}")
                 .WithSummary(action.Summary)
                 .ProducesProblem(StatusCodes.Status404NotFound)

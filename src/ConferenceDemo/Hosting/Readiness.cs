@@ -44,7 +44,9 @@ public static class Readiness
         context.Response.ContentType = "text/plain; charset=utf-8";
         if (report.Status != HealthStatus.Unhealthy)
         {
-            return context.Response.WriteAsync("Ready");
+            // Ready; a degraded check (the simulator) says what the caller should know.
+            var notes = report.Entries.Values.Where(e => e.Status == HealthStatus.Degraded).Select(e => $" ({e.Description})");
+            return context.Response.WriteAsync("Ready" + string.Concat(notes));
         }
 
         var text = new StringBuilder("Not ready:");

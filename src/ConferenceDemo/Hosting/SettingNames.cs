@@ -19,6 +19,7 @@ public static class SettingNames
         ("TELNYX_RETRY_MAX_ATTEMPTS", "Telnyx:RetryMaxAttempts"),
         ("TELNYX_RETRY_BASE_DELAY_MS", "Telnyx:RetryBaseDelayMilliseconds"),
         ("TELNYX_RETRY_BUDGET_SECONDS", "Telnyx:RetryBudgetSeconds"),
+        ("TELNYX_SIMULATOR", "Telnyx:Simulator"),
         ("TELNYX_WAITING_URL", "Conference:WaitingUrl"),
         ("TELNYX_PUBLIC_KEY", "Webhooks:PublicKey"),
         ("TELNYX_VERIFY_WEBHOOKS", "Webhooks:Verify"),
@@ -33,6 +34,8 @@ public static class SettingNames
         ("TRUSTED_PROXIES", "Control:TrustedProxies"),
         ("MAX_CONCURRENT_CONNECTIONS", "Hosting:MaxConcurrentConnections"),
         ("LOG_FORMAT", "Logging:Format"),
+        ("STORAGE_PROVIDER", "Storage:Provider"),
+        ("STORAGE_CONNECTION_STRING", "Storage:ConnectionString"),
     ];
 
     /// <summary>The configuration key a flat name sets, or null when the name is not one of ours.</summary>

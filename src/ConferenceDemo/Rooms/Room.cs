@@ -107,6 +107,9 @@ public sealed record Room
     /// <summary>Conference events that came before the create answered: decided again once the conference is live.</summary>
     public ImmutableList<RoomInput> Deferred { get; init; } = [];
 
+    /// <summary>Inbound legs answered and not yet reported answered: a repeated call.initiated is not answered again.</summary>
+    public ImmutableList<string> Ringing { get; init; } = [];
+
     /// <summary>Callers told they cannot come in (full, wrong PIN): hung up once the notice has been said.</summary>
     public ImmutableList<string> Farewells { get; init; } = [];
 

@@ -104,6 +104,14 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
             return;
         }
 
+        if (Room.Ringing.Contains(e.CallControlId) || Room.Find(e.CallControlId) is not null)
+        {
+            Note($"{e.CallControlId} is already answered; repeated call.initiated ignored");
+            return;
+        }
+
+        var ringing = Room.Ringing.Count >= Room.DepartedMemory ? Room.Ringing.RemoveAt(0) : Room.Ringing;
+        Room = Room with { Ringing = ringing.Add(e.CallControlId) };
         Send(new Answer(e.CallControlId, ClientStateTag.Caller(Room.Id)) { Id = NextId() });
     }
 
@@ -120,6 +128,7 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
             return;
         }
 
+        Room = Room with { Ringing = Room.Ringing.Remove(e.CallControlId) };
         var number = (e.Dialed ? e.To : e.From) ?? Participant.UnknownNumber;
         var caller = new Participant(e.CallControlId, number)
         {
@@ -777,7 +786,7 @@ internal sealed class RoomTurn(Room before, RoomSettings settings, DateTimeOffse
         if (!Room.HasDeparted(leg))
         {
             var departed = Room.Departed.Count >= Room.DepartedMemory ? Room.Departed.RemoveAt(0) : Room.Departed;
-            Room = Room with { Departed = departed.Add(leg) };
+            Room = Room with { Departed = departed.Add(leg), Ringing = Room.Ringing.Remove(leg) };
         }
 
         if (Room.Find(leg) is not { } participant)

@@ -71,6 +71,7 @@ public sealed class TelnyxCallControl(TelnyxClient telnyx) : ICallControl
             TelnyxFailure.TimedOut => FailureKind.TimedOut,
             TelnyxFailure.Unreachable => FailureKind.Unreachable,
             TelnyxFailure.InvalidResponse => FailureKind.InvalidResponse,
+            TelnyxFailure.RateLimited => FailureKind.RateLimited,
             _ => FailureKind.Rejected,
         };
         return new CommandFailure(kind, ex.Reason, ex.StatusCode, [.. ex.Errors.Select(e => e.Code).OfType<string>()]);

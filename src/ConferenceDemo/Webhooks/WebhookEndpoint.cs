@@ -100,6 +100,11 @@ public static partial class WebhookEndpoint
                 context.Response.Headers.RetryAfter = "1";
                 return Results.Text("busy: too many events waiting; send it again later", PlainText,
                     statusCode: StatusCodes.Status503ServiceUnavailable);
+            case InboxOutcome.Unavailable:
+                // Not written, so not answered 200: Telnyx sends it again (the inbox logged why).
+                context.Response.Headers.RetryAfter = "1";
+                return Results.Text("unavailable: the event could not be stored; send it again later", PlainText,
+                    statusCode: StatusCodes.Status503ServiceUnavailable);
             default:
                 Log.Ignored(logger, telnyxEvent.EventType, telnyxEvent.Id, payload.CallControlId, payload.ConferenceId);
                 break;

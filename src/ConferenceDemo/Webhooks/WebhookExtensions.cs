@@ -14,7 +14,6 @@ public static class WebhookExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<WebhookRejections>();
         builder.Services.AddSingleton<WebhookAuthenticator>();
-        builder.Services.TryAddSingleton<IWebhookInbox, InMemoryWebhookInbox>();
         builder.Services.AddHostedService<WebhookModeReport>();
         return builder;
     }

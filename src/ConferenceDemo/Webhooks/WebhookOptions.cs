@@ -23,8 +23,6 @@ public sealed class WebhookOptions
     /// <summary>How long an accepted event id is remembered, so a redelivery is not applied twice.</summary>
     public int DedupeHours { get; set; } = 24;
 
-    /// <summary>The most event ids remembered at once (bounds memory; about 90 bytes each, measured).</summary>
-    public int DedupeCapacity { get; set; } = 500_000;
 }
 
 internal sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
@@ -37,9 +35,9 @@ internal sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
             failures.Add($"{SettingNames.Describe("Webhooks:ToleranceSeconds")} must be a positive whole number of seconds; it is {options.ToleranceSeconds}.");
         }
 
-        if (options.DedupeHours < 1 || options.DedupeCapacity < 1000)
+        if (options.DedupeHours < 1)
         {
-            failures.Add("Webhooks:DedupeHours must be at least 1 and Webhooks:DedupeCapacity at least 1000.");
+            failures.Add("Webhooks:DedupeHours must be at least 1.");
         }
 
         if (!string.IsNullOrWhiteSpace(options.PublicKey) && !WebhookPublicKey.TryParse(options.PublicKey, out _, out var problem))

@@ -88,7 +88,7 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         {
             Assert.Equivalent(new[] { "200", "400", "401", "403", "404", "410", "429" }.Concat(telnyx),
                 Statuses(Operation($"/telnyx-conf-v2/{action}", "get")), strict: true);
-            Assert.Equivalent(new[] { "200", "401", "404", "410", "429" }.Concat(telnyx),
+            Assert.Equivalent(new[] { "200", "400", "401", "403", "404", "410", "415", "429" }.Concat(telnyx),
                 Statuses(Operation($"/api/participants/{{callControlId}}/{action}", "post")), strict: true);
         }
 

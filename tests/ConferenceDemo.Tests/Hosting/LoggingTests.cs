@@ -100,15 +100,18 @@ public sealed class LoggingTests : IAsyncLifetime
     [Fact]
     public async Task ANewlineInASignedField_CannotForgeALogLine()
     {
-        const string Forged = "v3:x\n[1999-01-01 10:00:00.000 +00:00 INF] ConferenceDemo: Control pull by admin: done";
-        using (var response = await _app.PostWebhookAsync(Initiated(Forged)))
+        // Ids are refused when they are not Telnyx ids; the event type is logged as it came.
+        const string Forged = "call.x\n[1999-01-01 10:00:00.000 +00:00 INF] ConferenceDemo: Control pull by admin: done";
+        var body = System.Text.Json.Nodes.JsonNode.Parse(Initiated(A))!;
+        body["data"]!["event_type"] = Forged;
+        using (var response = await _app.PostWebhookAsync(body.ToJsonString()))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
         await _app.WhenIdleAsync();
         var text = _app.Log.Render(LogFormat.Text);
-        Assert.Contains("v3:x\\n[1999-01-01", text);
+        Assert.Contains("call.x\\n[1999-01-01", text);
         Assert.DoesNotContain("\n[1999-01-01", text);
     }
 
@@ -122,7 +125,7 @@ public sealed class LoggingTests : IAsyncLifetime
         Assert.Equal(200, (await _app.GetAsync("/telnyx-conf-v2/pull?number=%2B15557654321")).Status);
 
         var done = Assert.Single(_app.Log.WithEventId(1220));
-        Assert.Equal($"Control \"mute\" by \"admin\" on participant \"{A}\": done", done.RenderMessage());
+        Assert.Equal($"Control \"mute\" by \"admin\" on participant \"{A}\" in room \"myconf\": done", done.RenderMessage());
         var failed = Assert.Single(_app.Log.WithEventId(1221));
         Assert.Equal("hold", Scalar(failed, "Action"));
         Assert.Equal("v3:nobody", Scalar(failed, "Participant"));

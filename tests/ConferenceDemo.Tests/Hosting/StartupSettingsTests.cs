@@ -13,7 +13,8 @@ public sealed class StartupSettingsTests : IDisposable
 
     public void Dispose() => Directory.Delete(_workDir, recursive: true);
 
-    private sealed record Run(int? ExitCode, string Output);
+    /// <param name="Listened">True when the server said it was listening (a run that neither exits nor listens is neither).</param>
+    private sealed record Run(int? ExitCode, string Output, bool Listened);
 
     /// <summary>Starts the server on 127.0.0.1 (any free port); returns when it exits or says it is listening.</summary>
     private async Task<Run> StartAsync(Dictionary<string, string> environment, string? dotEnv = null,
@@ -92,7 +93,7 @@ public sealed class StartupSettingsTests : IDisposable
 
         lock (output)
         {
-            return new Run(exitCode, output.ToString());
+            return new Run(exitCode, output.ToString(), first == listening.Task);
         }
     }
 
@@ -115,6 +116,12 @@ public sealed class StartupSettingsTests : IDisposable
     [InlineData("Rooms__board__Pin", "12", "Rooms__board__Pin: a PIN is 4 to 12 digits")]
     [InlineData("Rooms__board__DialIn", "+15551234567,555", "Rooms__board__DialIn: '555' is not an E.164 number")]
     [InlineData("Rooms__board__MaxParticipants", "900", "Rooms__board__MaxParticipants: max participants is from 2 to 800")]
+    [InlineData("TELNYX_SIMULATOR", "maybe", "TELNYX_SIMULATOR (Telnyx:Simulator) must be true or false")]
+    [InlineData("Simulator__DuplicateRate", "1.5", "Simulator:DuplicateRate must be a share from 0 to 1")]
+    [InlineData("Simulator__FailureRate", "-0.1", "Simulator:FailureRate must be a share from 0 to 1")]
+    [InlineData("Simulator__LatencyMilliseconds", "2.5", "Simulator:LatencyMilliseconds has a value of the wrong type")]
+    [InlineData("STORAGE_PROVIDER", "mongo", "STORAGE_PROVIDER (Storage:Provider) must be sqlite, postgres or memory")]
+    [InlineData("STORAGE_CONNECTION_STRING", "no equals sign", "STORAGE_CONNECTION_STRING (Storage:ConnectionString) is not a SQLite connection string")]
     public async Task MalformedSetting_StopsTheServerWithAMessageNamingIt(string name, string value, string message)
     {
         var run = await StartAsync(new() { [name] = value });
@@ -125,11 +132,60 @@ public sealed class StartupSettingsTests : IDisposable
     }
 
     [Fact]
-    public async Task NoSettingsAtAll_TheServerStartsAndWarnsAboutTheMissingKeys()
+    public async Task PostgresWithoutAConnectionString_StopsTheServerNamingTheSetting()
+    {
+        var run = await StartAsync(new() { ["STORAGE_PROVIDER"] = "postgres" });
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("ConferenceDemo cannot start: STORAGE_CONNECTION_STRING (Storage:ConnectionString) must be set for postgres", run.Output,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnUnreachableDatabase_StopsTheServerWithOneLine_WithoutItsPassword()
+    {
+        var run = await StartAsync(new()
+        {
+            ["STORAGE_PROVIDER"] = "postgres",
+            ["STORAGE_CONNECTION_STRING"] = "Host=127.0.0.1;Port=1;Username=app;Password=hunter2-secret;Database=x;Timeout=2",
+        });
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("ConferenceDemo cannot start: STORAGE_CONNECTION_STRING (Storage:ConnectionString): the store (postgres: ", run.Output,
+            StringComparison.Ordinal);
+        Assert.Contains("password=***", run.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("hunter2-secret", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ByDefault_StateIsKeptInASqliteFileUnderData_AndTheServerStartsAgainOnIt()
+    {
+        await StartAsync([]);
+        Assert.True(File.Exists(Path.Combine(_workDir, "data", "conferencedemo.db")));
+
+        var again = await StartAsync([]);
+        Assert.True(again.Listened, again.Output);
+        Assert.Contains("Storage: sqlite: data source=data/conferencedemo.db", again.Output, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task NoSettingsAtAll_TheServerStartsInSimulatorModeAndSaysSo()
     {
         var run = await StartAsync([]);
 
-        Assert.Null(run.ExitCode);
+        Assert.True(run.Listened, run.Output);
+        Assert.Contains("TELNYX SIMULATOR MODE (TELNYX_API_KEY is not set)", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("TELNYX_PUBLIC_KEY is not set", run.Output, StringComparison.Ordinal); // the simulator's key is trusted
+    }
+
+    [Fact]
+    public async Task NoApiKeyAndSimulatorOff_TheServerStartsAndWarnsAboutTheMissingKeys()
+    {
+        var run = await StartAsync(new() { ["TELNYX_SIMULATOR"] = "false" });
+
+        Assert.True(run.Listened, run.Output);
+        Assert.DoesNotContain("SIMULATOR MODE", run.Output, StringComparison.Ordinal);
         Assert.Contains("TELNYX_API_KEY is not set", run.Output, StringComparison.Ordinal);
         Assert.Contains("TELNYX_PUBLIC_KEY is not set", run.Output, StringComparison.Ordinal);
     }
@@ -137,7 +193,7 @@ public sealed class StartupSettingsTests : IDisposable
     [Fact]
     public async Task LogFormatJson_WritesEveryLogLineAsOneJsonObject_RequestLinesIncluded()
     {
-        var run = await StartAsync(new() { ["LOG_FORMAT"] = "json", ["CONTROL_PASSWORD"] = "a-password-for-this-test" },
+        var run = await StartAsync(new() { ["LOG_FORMAT"] = "json", ["CONTROL_PASSWORD"] = "a-password-for-this-test", ["TELNYX_SIMULATOR"] = "false" },
             whileRunning: async (baseUrl, _) =>
             {
                 using var http = new HttpClient { BaseAddress = baseUrl };
@@ -151,6 +207,16 @@ public sealed class StartupSettingsTests : IDisposable
         Assert.All(events, e => Assert.NotNull(e["@t"]));
         Assert.Contains(events, e => e["RequestPath"]?.GetValue<string>() == "/healthz" && e["StatusCode"]?.GetValue<int>() == 200);
         Assert.Contains(events, e => e["EventId"]?["Id"]?.GetValue<int>() == 1100); // TELNYX_API_KEY is not set
+    }
+
+    [Fact]
+    public async Task ApiKeyAndSimulatorOn_TheSimulatorIsUsedAndTheKeyIsNeverShown()
+    {
+        var run = await StartAsync(new() { ["TELNYX_API_KEY"] = "KEY_NOT_FOR_THE_SIMULATOR", ["TELNYX_SIMULATOR"] = "true" });
+
+        Assert.True(run.Listened, run.Output);
+        Assert.Contains("TELNYX SIMULATOR MODE (TELNYX_SIMULATOR=true)", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("KEY_NOT_FOR_THE_SIMULATOR", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -187,7 +253,7 @@ public sealed class StartupSettingsTests : IDisposable
     {
         var run = await StartAsync(new() { ["Telnyx__ApiKey"] = "KEY_FROM_ASPNET_NAME" });
 
-        Assert.Null(run.ExitCode);
+        Assert.True(run.Listened, run.Output);
         Assert.DoesNotContain("TELNYX_API_KEY is not set", run.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("KEY_FROM_ASPNET_NAME", run.Output, StringComparison.Ordinal); // never logged
     }
@@ -208,7 +274,7 @@ public sealed class StartupSettingsTests : IDisposable
         var run = await StartAsync(new() { ["TELNYX_WEBHOOK_TOLERANCE_SECONDS"] = "60" },
             dotEnv: "TELNYX_API_KEY=KEY_FROM_DOTENV\nTELNYX_WEBHOOK_TOLERANCE_SECONDS=0\n");
 
-        Assert.Null(run.ExitCode);
+        Assert.True(run.Listened, run.Output);
         Assert.DoesNotContain("TELNYX_API_KEY is not set", run.Output, StringComparison.Ordinal);
     }
 
@@ -223,7 +289,7 @@ public sealed class StartupSettingsTests : IDisposable
     {
         var run = await StartAsync(new() { ["TELNYX_VERIFY_WEBHOOKS"] = value });
 
-        Assert.Null(run.ExitCode);
+        Assert.True(run.Listened, run.Output);
         Assert.Equal(off, run.Output.Contains("webhook signatures are NOT checked", StringComparison.Ordinal));
     }
 
@@ -273,9 +339,10 @@ public sealed class StartupSettingsTests : IDisposable
     [Fact]
     public async Task EnvExampleCopiedAsItIs_Starts_WithOneSummaryAndAWarningAboutHoldAudio()
     {
-        var run = await StartAsync([], dotEnv: EnvExample(), whileRunning: UntilSummaryAsync);
+        // Without TELNYX_API_KEY the simulator would stand in; this checks the summary of a server meant for Telnyx.
+        var run = await StartAsync(new() { ["TELNYX_SIMULATOR"] = "false" }, dotEnv: EnvExample(), whileRunning: UntilSummaryAsync);
 
-        Assert.Null(run.ExitCode);
+        Assert.True(run.Listened, run.Output);
         var summary = Assert.Single(run.Output.Split('\n'), l => l.Contains("Webhook URL for the Telnyx portal", StringComparison.Ordinal));
         Assert.Contains("/telnyx-conf-v2/start", summary, StringComparison.Ordinal);
         Assert.Contains("Telnyx API: https://api.telnyx.com/v2", summary, StringComparison.Ordinal);
@@ -291,7 +358,7 @@ public sealed class StartupSettingsTests : IDisposable
         var run = await StartAsync(new() { ["TELNYX_API_KEY"] = "KEY_VALUE_NEVER_SHOWN", ["TELNYX_BASE_URL"] = "  " },
             dotEnv: "TELNYX_COMMAND_TIMEOUT_SECONDS=\nTELNYX_WAITING_URL=   \nTELNYX_VERIFY_WEBHOOKS=\n", whileRunning: UntilSummaryAsync);
 
-        Assert.Null(run.ExitCode);
+        Assert.True(run.Listened, run.Output);
         Assert.Contains("Telnyx API: https://api.telnyx.com/v2", run.Output, StringComparison.Ordinal);
         Assert.Contains("TELNYX_API_KEY set", run.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("KEY_VALUE_NEVER_SHOWN", run.Output, StringComparison.Ordinal);
@@ -306,7 +373,7 @@ public sealed class StartupSettingsTests : IDisposable
     {
         var run = await StartAsync(new() { ["TELNYX_BASE_URL"] = baseUrl }, whileRunning: UntilSummaryAsync);
 
-        Assert.Null(run.ExitCode);
+        Assert.True(run.Listened, run.Output);
         Assert.Equal(warns, run.Output.Contains("not /v2", StringComparison.Ordinal));
     }
 }

@@ -54,6 +54,7 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
         Settings = new Dictionary<string, string?>
         {
             ["Telnyx:ApiKey"] = ApiKey,
+            ["Telnyx:Simulator"] = "false",
             ["Telnyx:BaseUrl"] = "https://telnyx.test/v2",
             ["Telnyx:PhoneNumber"] = PhoneNumber,
             ["Telnyx:ConnectionId"] = ConnectionId,
@@ -64,6 +65,7 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
             ["Control:RequestsPerMinute"] = "10000",
             ["Control:PullsPerMinute"] = "10000",
             ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["Storage:Provider"] = "memory", // fast; the storage tests choose sqlite or postgres themselves
         };
     }
 

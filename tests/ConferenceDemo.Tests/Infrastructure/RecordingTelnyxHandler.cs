@@ -14,6 +14,11 @@ public sealed record RecordedRequest(HttpMethod Method, string Path, string Body
     /// <summary>When it arrived, on the handler's <see cref="RecordingTelnyxHandler.Clock"/>.</summary>
     public DateTimeOffset At { get; init; }
 
+    /// <summary>The telnyx-signature-ed25519 and telnyx-timestamp headers, when a webhook was sent (the simulator's).</summary>
+    public string? Signature { get; init; }
+
+    public string? Timestamp { get; init; }
+
     public JsonNode? Json => string.IsNullOrEmpty(Body) ? null : JsonNode.Parse(Body);
 
     public override string ToString() => $"{Method} {Path} {Body}";
@@ -74,7 +79,13 @@ public sealed class RecordingTelnyxHandler : HttpMessageHandler
     {
         var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
         var recorded = new RecordedRequest(request.Method, request.RequestUri!.AbsolutePath, body,
-            request.Headers.Authorization?.ToString(), request.Content?.Headers.ContentType?.MediaType) { Query = request.RequestUri.Query, At = Clock.GetUtcNow() };
+            request.Headers.Authorization?.ToString(), request.Content?.Headers.ContentType?.MediaType)
+        {
+            Query = request.RequestUri.Query,
+            At = Clock.GetUtcNow(),
+            Signature = request.Headers.TryGetValues("telnyx-signature-ed25519", out var signature) ? signature.Single() : null,
+            Timestamp = request.Headers.TryGetValues("telnyx-timestamp", out var timestamp) ? timestamp.Single() : null,
+        };
         _requests.Enqueue(recorded);
 
         if (Respond is { } respond && await respond(recorded, cancellationToken) is { } custom)

@@ -58,6 +58,13 @@ public sealed class ShuffledRedeliveryTests
 
     private sealed record Outcome(string Room, IReadOnlyList<string> Commands);
 
+    private static string WithFreshId(string body)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(body)!;
+        json["data"]!["id"] = Guid.NewGuid().ToString();
+        return json.ToJsonString();
+    }
+
     private static async Task<Outcome> RunAsync(Scenario scenario, int? shuffleSeed)
     {
         await using var app = new ConferenceDemoApplication();
@@ -73,7 +80,8 @@ public sealed class ShuffledRedeliveryTests
             }
 
             var window = (Window)step;
-            var deliveries = random is null ? window.Events : [.. window.Events, .. window.Events];
+            // Each event again with its own id (the inbox drops it) and again with a fresh id (the rules must).
+            var deliveries = random is null ? window.Events : [.. window.Events, .. window.Events, .. window.Events.Select(WithFreshId)];
             if (random is not null)
             {
                 random.Shuffle(deliveries);

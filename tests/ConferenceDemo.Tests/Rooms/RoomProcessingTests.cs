@@ -118,8 +118,8 @@ public sealed class RoomProcessingTests : IAsyncLifetime
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var rooms = new InMemoryRoomStore();
         var store = new Mock<IRoomStore>();
-        store.Setup(s => s.DecideAsync(It.IsAny<string>(), It.IsAny<Func<Room, Decision>>(), It.IsAny<CancellationToken>()))
-            .Returns((string id, Func<Room, Decision> decide, CancellationToken ct) => new ValueTask<Decision>(HeldAsync(id, decide, ct)));
+        store.Setup(s => s.DecideAsync(It.IsAny<string>(), It.IsAny<Func<Room, Decision>>(), It.IsAny<TurnMarks>(), It.IsAny<CancellationToken>()))
+            .Returns((string id, Func<Room, Decision> decide, TurnMarks marks, CancellationToken ct) => new ValueTask<Decision?>(HeldAsync(id, decide, marks, ct)));
         store.Setup(s => s.GetAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
             .Returns((string id, CancellationToken ct) => rooms.GetAsync(id, ct));
         _app.Settings["Processing:MaxPendingEvents"] = "2";
@@ -129,10 +129,10 @@ public sealed class RoomProcessingTests : IAsyncLifetime
             services.AddSingleton(store.Object);
         };
 
-        async Task<Decision> HeldAsync(string id, Func<Room, Decision> decide, CancellationToken ct)
+        async Task<Decision?> HeldAsync(string id, Func<Room, Decision> decide, TurnMarks marks, CancellationToken ct)
         {
             await gate.Task;
-            return await rooms.DecideAsync(id, decide, ct);
+            return await rooms.DecideAsync(id, decide, marks, ct);
         }
 
         var third = Initiated(C);

@@ -90,9 +90,11 @@ public sealed class TelnyxClientTests : IDisposable
     [Fact]
     public async Task UnholdWithoutAudio_LeavesTheFieldOut_HoldWithoutAudio_Too()
     {
+        await _client.UnholdAsync("c", ["v3:a"]);
         await _client.HoldAsync("c", ["v3:a"], audioUrl: null);
 
-        Assert.Equal("""{"call_control_ids":["v3:a"]}""", _telnyx.Requests[0].Body);
+        Assert.Equal(("/v2/conferences/c/actions/unhold", """{"call_control_ids":["v3:a"]}"""), (_telnyx.Requests[0].Path, _telnyx.Requests[0].Body));
+        Assert.Equal(("/v2/conferences/c/actions/hold", """{"call_control_ids":["v3:a"]}"""), (_telnyx.Requests[1].Path, _telnyx.Requests[1].Body));
     }
 
     [Theory]

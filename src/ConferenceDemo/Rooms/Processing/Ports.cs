@@ -12,14 +12,46 @@ public interface IRoomStore
     /// <summary>Every room that has a state.</summary>
     ValueTask<IReadOnlyList<Room>> ListAsync(CancellationToken ct = default);
 
-    /// <summary>One turn of <paramref name="roomId"/>: lock, load (or start) the room, decide, commit, unlock.</summary>
-    ValueTask<Decision> DecideAsync(string roomId, Func<Room, Decision> decide, CancellationToken ct = default);
+    /// <summary>
+    /// One turn of <paramref name="roomId"/>: lock, load (or start) the room, decide, commit (the state, the outbox rows
+    /// of the decision's commands, its events and the <paramref name="marks"/>), unlock. Null when a mark says the input
+    /// was decided already (by an earlier run or another instance): then nothing is decided or written.
+    /// </summary>
+    ValueTask<Decision?> DecideAsync(string roomId, Func<Room, Decision> decide, TurnMarks marks, CancellationToken ct = default);
 
     /// <summary>The room whose live conference has this Telnyx id.</summary>
     ValueTask<string?> FindRoomOfConferenceAsync(string conferenceId, CancellationToken ct = default);
 
     /// <summary>The room that has this leg as a participant.</summary>
     ValueTask<string?> FindRoomOfLegAsync(string callControlId, CancellationToken ct = default);
+}
+
+/// <summary>What a turn's commit also records: the inbox event it applies, or the outbox command whose answer it decides.</summary>
+public readonly record struct TurnMarks(string? AppliedEvent = null, string? AnsweredCommand = null);
+
+/// <summary>A verified webhook event as the inbox holds it: its data.id, the room it was routed to, and the input it is.</summary>
+public sealed record InboxEntry(string EventId, string Room, RoomInput Input, DateTimeOffset ReceivedAt);
+
+/// <summary>A committed command of a room whose answer has not been decided yet.</summary>
+public sealed record OutboxEntry(string Room, RoomCommand Command);
+
+/// <summary>
+/// The inbox and outbox beside the rooms: events are written here before their webhook is answered, and what a crash
+/// left undone is found here at the next start. Turns mark entries through <see cref="TurnMarks"/>.
+/// </summary>
+public interface IRoomJournal
+{
+    /// <summary>Writes the event durably; false when its id is already there (a redelivery, seen by any instance).</summary>
+    ValueTask<bool> TryAddAsync(InboxEntry entry, CancellationToken ct = default);
+
+    /// <summary>Events written and not applied, left by a run that is no longer running, in arrival order.</summary>
+    ValueTask<IReadOnlyList<InboxEntry>> UnappliedAsync(CancellationToken ct = default);
+
+    /// <summary>Commands committed whose answer was never decided, left by a run that is no longer running, oldest first.</summary>
+    ValueTask<IReadOnlyList<OutboxEntry>> UnansweredAsync(CancellationToken ct = default);
+
+    /// <summary>Forgets applied event ids received before <paramref name="inboxBefore"/> and answered commands before <paramref name="outboxBefore"/>.</summary>
+    ValueTask<(int Events, int Commands)> RemoveOldAsync(DateTimeOffset inboxBefore, DateTimeOffset outboxBefore, CancellationToken ct = default);
 }
 
 /// <summary>Sends one command to Telnyx (with its retries) and says what came of it. Never throws for a failed command.</summary>

@@ -15,15 +15,19 @@ public enum InboxOutcome
 
     /// <summary>Too much work is waiting: the webhook should be refused so Telnyx sends it again later.</summary>
     Busy,
+
+    /// <summary>The store could not write the event: refused, so Telnyx sends it again later.</summary>
+    Unavailable,
 }
 
 /// <summary>
 /// Where a verified, parsed webhook enters the rooms: mapped to a room input, routed to its room (client_state, then
-/// conference id, then leg, then the dialed number), deduplicated by event id, and queued behind the room's
-/// earlier inputs within the bound on waiting work.
+/// conference id, then leg, then the dialed number), written to the store's inbox (which drops a redelivery by its
+/// event id), and queued behind the room's earlier inputs within the bound on waiting work. The webhook is answered
+/// only after the inbox write has committed, so an event answered 200 survives a crash.
 /// </summary>
-public sealed partial class RoomInbox(IWebhookInbox dedupe, IRoomStore store, RoomDirectory directory, RoomProcessor processor,
-    ILogger<RoomInbox> logger)
+public sealed partial class RoomInbox(IRoomJournal journal, IRoomStore store, RoomDirectory directory, RoomProcessor processor,
+    TimeProvider clock, ILogger<RoomInbox> logger)
 {
     public async ValueTask<(InboxOutcome Outcome, string? Room)> AcceptAsync(TelnyxEvent telnyxEvent, CancellationToken ct = default)
     {
@@ -39,23 +43,36 @@ public sealed partial class RoomInbox(IWebhookInbox dedupe, IRoomStore store, Ro
             return (InboxOutcome.Busy, null);
         }
 
+        string room;
+        bool added;
+        var id = telnyxEvent.Id is { Length: > 0 } eventId ? eventId : $"no-id-{Guid.NewGuid()}"; // no id: nothing to dedupe by
         try
         {
-            if (telnyxEvent.Id is { } id && !await IsFirstDeliveryAsync(id, ct))
-            {
-                processor.Release();
-                return (InboxOutcome.Duplicate, null);
-            }
+            room = await RouteAsync(telnyxEvent, ct);
 
-            var room = await RouteAsync(telnyxEvent, ct);
-            processor.Accept(room, input);
-            return (InboxOutcome.Accepted, room);
+            // Not cancelled with the request: once written, the event must also be queued, or it would wait for a restart.
+            added = await journal.TryAddAsync(new InboxEntry(id, room, input, clock.GetUtcNow()), CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            processor.Release();
+            Log.StoreFailed(logger, ex, telnyxEvent.EventType, telnyxEvent.Id);
+            return (InboxOutcome.Unavailable, null);
         }
         catch
         {
             processor.Release();
             throw;
         }
+
+        if (!added)
+        {
+            processor.Release();
+            return (InboxOutcome.Duplicate, null);
+        }
+
+        processor.Accept(room, input, id);
+        return (InboxOutcome.Accepted, room);
     }
 
     /// <summary>The room input a Telnyx event is, or null for an event no rule reads (or one missing its call_control_id).</summary>
@@ -115,27 +132,9 @@ public sealed partial class RoomInbox(IWebhookInbox dedupe, IRoomStore store, Ro
         return await directory.RoomForNumberAsync(p.Direction == "outgoing" ? null : p.To, ct);
     }
 
-    /// <summary>
-    /// Whether the inbox has not seen <paramref name="id"/>. When the inbox itself fails, the event counts as new:
-    /// applying a redelivery twice is less harm than losing an event, and Telnyx still gets its answer.
-    /// </summary>
-    private async Task<bool> IsFirstDeliveryAsync(string id, CancellationToken ct)
-    {
-        try
-        {
-            return await dedupe.TryAcceptAsync(id, ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.InboxFailed(logger, id, ex.GetType().Name, ex.Message);
-            return true;
-        }
-    }
-
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1003, EventName = "WebhookInboxFailed", Level = LogLevel.Warning,
-            Message = "Webhook dedupe failed for event {WebhookEventId} ({ErrorType}: {Error}); the event is applied as new")]
-        public static partial void InboxFailed(ILogger logger, string webhookEventId, string errorType, string error);
+        [LoggerMessage(1420, LogLevel.Error, "Webhook {EventType} {EventId} could not be written to the store: refused with 503, Telnyx will send it again", EventName = "InboxWriteFailed")]
+        public static partial void StoreFailed(ILogger logger, Exception exception, string eventType, string? eventId);
     }
 }

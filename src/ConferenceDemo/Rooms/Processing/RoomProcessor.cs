@@ -48,14 +48,31 @@ public sealed partial class RoomProcessor(
 
     public void Release() => Interlocked.Decrement(ref _pendingEvents);
 
-    /// <summary>Queues a webhook event (with a reserved place) behind the room's earlier inputs.</summary>
-    public void Accept(string roomId, RoomInput input) =>
-        _ = TurnAsync(roomId, input, reserved: true); // never faults: a failure is logged, and later turns still run
+    /// <summary>
+    /// Queues a webhook event (with a reserved place) behind the room's earlier inputs. With the id it has in the
+    /// inbox, the turn that decides it marks it applied in the same commit.
+    /// </summary>
+    public void Accept(string roomId, RoomInput input, string? eventId = null) =>
+        _ = TurnAsync(roomId, input, reserved: true, new TurnMarks(AppliedEvent: eventId)); // never faults: a failure is logged
+
+    /// <summary>Applies an event a previous run wrote to the inbox and did not apply (at start, before new webhooks).</summary>
+    public void Replay(InboxEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        _ = TurnAsync(entry.Room, entry.Input, reserved: false, new TurnMarks(AppliedEvent: entry.EventId));
+    }
+
+    /// <summary>Sends again a command a previous run committed without deciding its answer: same command, same command_id.</summary>
+    public void Resend(OutboxEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        Track(SendAsync(entry.Room, entry.Command));
+    }
 
     /// <summary>Decides an owner's action and waits for the answer to the command it sent (or its refusal).</summary>
     public async Task<ActionOutcome> RunAsync(string roomId, OwnerAction action, CancellationToken ct = default)
     {
-        var turn = await TurnAsync(roomId, action, reserved: false);
+        var turn = await TurnAsync(roomId, action, reserved: false, default);
         if (turn.Awaiting is { } awaiting)
         {
             return await awaiting.WaitAsync(ct);
@@ -93,7 +110,7 @@ public sealed partial class RoomProcessor(
 
     private sealed record TurnResult(Decision? Decision, Task<ActionOutcome>? Awaiting);
 
-    private Task<TurnResult> TurnAsync(string roomId, RoomInput input, bool reserved)
+    private Task<TurnResult> TurnAsync(string roomId, RoomInput input, bool reserved, TurnMarks marks)
     {
         var ticket = Interlocked.Increment(ref _nextTicket);
         _pending[ticket] = new Pending(roomId, input);
@@ -101,7 +118,7 @@ public sealed partial class RoomProcessor(
         {
             try
             {
-                return await DecideAsync(roomId, input);
+                return await DecideAsync(roomId, input, marks);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -124,10 +141,22 @@ public sealed partial class RoomProcessor(
         });
     }
 
-    private async Task<TurnResult> DecideAsync(string roomId, RoomInput input)
+    private async Task<TurnResult> DecideAsync(string roomId, RoomInput input, TurnMarks marks)
     {
         var settings = await directory.FindAsync(roomId) ?? throw new InvalidOperationException($"no room {roomId}");
-        var decision = await store.DecideAsync(roomId, room => RoomRules.Decide(room, settings, input, clock.GetUtcNow()));
+        var decision = await store.DecideAsync(roomId, room => RoomRules.Decide(room, settings, input, clock.GetUtcNow()), marks);
+        if (decision is null)
+        {
+            // Decided before: by a run that crashed after its commit, or by another instance sharing the store.
+            Log.AlreadyDecided(logger, roomId, input.GetType().Name, LegOf(input));
+            if (input is CommandCompleted { Command.ForOwner: true } completed && _waiters.TryRemove(completed.Command.Id, out var other))
+            {
+                other.TrySetResult(new ActionOutcome(OutcomeKind.CommandFailed, "the answer was applied by another instance; see GET /api/rooms"));
+            }
+
+            return new TurnResult(null, null);
+        }
+
         foreach (var note in decision.Notes)
         {
             Log.Noted(logger, roomId, note);
@@ -154,17 +183,21 @@ public sealed partial class RoomProcessor(
         // Started in the decision's order, so the greeting leaves before the seat; none is awaited here.
         foreach (var command in decision.Commands)
         {
-            var ticket = Interlocked.Increment(ref _nextTicket);
-            var sending = SendAsync(roomId, command);
-            if (!sending.IsCompleted)
-            {
-                _sending[ticket] = sending;
-                _ = sending.ContinueWith(_ => _sending.TryRemove(ticket, out Task? _), CancellationToken.None,
-                    TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            }
+            Track(SendAsync(roomId, command));
         }
 
         return new TurnResult(decision, awaiting);
+    }
+
+    private void Track(Task sending)
+    {
+        if (!sending.IsCompleted)
+        {
+            var ticket = Interlocked.Increment(ref _nextTicket);
+            _sending[ticket] = sending;
+            _ = sending.ContinueWith(_ => _sending.TryRemove(ticket, out Task? _), CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
     }
 
     private async Task SendAsync(string roomId, RoomCommand command)
@@ -181,7 +214,7 @@ public sealed partial class RoomProcessor(
             result = CommandResult.Failed(new CommandFailure(FailureKind.Internal, $"{command.Name} failed inside the server"));
         }
 
-        await TurnAsync(roomId, new CommandCompleted(command, result), reserved: false);
+        await TurnAsync(roomId, new CommandCompleted(command, result), reserved: false, new TurnMarks(AnsweredCommand: command.Id));
     }
 
     private static string? LegOf(RoomInput input) => input switch
@@ -206,5 +239,8 @@ public sealed partial class RoomProcessor(
 
         [LoggerMessage(1402, LogLevel.Error, "{Command} for {CallControlId} could not be sent", EventName = "SendFailed")]
         public static partial void SendFailed(ILogger logger, Exception exception, string command, string? callControlId);
+
+        [LoggerMessage(1403, LogLevel.Information, "Room {Room}: {Input} (call_control_id {CallControlId}) was decided before; not again", EventName = "AlreadyDecided")]
+        public static partial void AlreadyDecided(ILogger logger, string room, string input, string? callControlId);
     }
 }

@@ -30,12 +30,16 @@ public static partial class RoomsExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<Dictionary<string, RoomOptions>>, RoomsValidator>();
         builder.Services.TryAddSingleton<IRoomCatalog, InMemoryRoomCatalog>();
-        builder.Services.TryAddSingleton<IRoomStore, InMemoryRoomStore>();
+        builder.Services.TryAddSingleton<InMemoryRoomStore>();
+        builder.Services.TryAddSingleton<IRoomStore>(sp => sp.GetRequiredService<InMemoryRoomStore>());
+        builder.Services.TryAddSingleton<IRoomJournal>(sp => sp.GetRequiredService<IRoomStore>() as IRoomJournal
+            ?? sp.GetRequiredService<InMemoryRoomStore>());
         builder.Services.TryAddSingleton<IRoomFeed, InMemoryRoomFeed>();
         builder.Services.TryAddSingleton<ICallControl, TelnyxCallControl>();
         builder.Services.AddSingleton<RoomDirectory>();
         builder.Services.AddSingleton<RoomProcessor>();
         builder.Services.AddSingleton<RoomInbox>();
+        builder.Services.AddHostedService<RoomRecovery>();
         builder.Services.AddHostedService<RoomDrain>();
         return builder;
     }

@@ -150,8 +150,6 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, PrismMock pris
         await Assertions.Expect(second.Locator("li.person", new() { HasText = Third })).ToHaveCountAsync(0);
         await Assertions.Expect(second.Locator(".departures")).ToContainTextAsync($"{Third}: hung up");
 
-        Directory.CreateDirectory(DocsDirectory());
-        await first.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DocsDirectory(), "dashboard.png"), FullPage = true });
     }
 
     [Fact]
@@ -164,16 +162,5 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, PrismMock pris
         await Assertions.Expect(page).ToHaveURLAsync(new Uri(_server.Address, "/signin").ToString());
         await page.GotoAsync("/");
         await Assertions.Expect(page).ToHaveURLAsync(new Uri(_server.Address, "/signin").ToString());
-    }
-
-    private static string DocsDirectory()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ConferenceDemo.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return Path.Combine(directory?.FullName ?? throw new InvalidOperationException("ConferenceDemo.sln not found"), "docs");
     }
 }
