@@ -15,7 +15,7 @@ internal sealed class ControlRoute;
 public static partial class ControlExtensions
 {
     public const string PullPolicy = "pull";
-    private const string OwnerPolicy = "owner";
+    public const string OwnerPolicy = "owner";
 
     /// <summary>Credentials, rate limits, Problem Details, JSON in snake_case, and the OpenAPI document.</summary>
     public static IHostApplicationBuilder AddConferenceControl(this IHostApplicationBuilder builder)
