@@ -179,7 +179,7 @@ public static class ModeratorApi
         ControlAudit.Action(context, id, action, input.CallControlId ?? "-", result);
         return result.Kind switch
         {
-            OutcomeKind.Done => TypedResults.Ok(new ModeratorActionView(action, id, "done", result.Detail ?? $"{action} done")),
+            OutcomeKind.Done => TypedResults.Ok(new ModeratorActionView(action, id, "done", result.Detail ?? $"{action.Replace('/', ' ')} in room {id}: done")),
             OutcomeKind.NothingToDo => TypedResults.Ok(new ModeratorActionView(action, id, "nothing_to_do", result.Detail ?? "nothing to do")),
             OutcomeKind.NoConference => TypedResults.Problem($"room '{id}' has no live conference", statusCode: StatusCodes.Status409Conflict,
                 title: "no conference"),

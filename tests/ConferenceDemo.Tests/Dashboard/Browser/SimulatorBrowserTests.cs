@@ -123,6 +123,8 @@ public sealed class SimulatorBrowserTests(BrowserFixture browser) : IClassFixtur
         await Assertions.Expect(download).ToHaveCountAsync(1, new() { Timeout = 30_000 });
         Assert.Matches("^/api/recordings/[^/]+/download$", await download.GetAttributeAsync("href"));
 
+        var simulated = first.Locator("#simulator li.call", new() { HasText = Caller });
+        await Assertions.Expect(simulated.GetByText("in conference", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 30_000 });
         Directory.CreateDirectory(DocsDirectory());
         await first.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DocsDirectory(), "dashboard.png"), FullPage = true });
 
