@@ -26,6 +26,28 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
+    /// <summary>
+    /// A new browser (its own cookies) signed in to <paramref name="server"/> through the form, the page live. Signed
+    /// out, the dashboard must send the browser to the sign-in form first.
+    /// </summary>
+    public async Task<IPage> SignInAsync(Uri server, string user, string password, int width = 1100, int height = 900)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = server.ToString(),
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+        await Assertions.Expect(page).ToHaveURLAsync(new Uri(server, "/signin").ToString());
+        await page.GetByLabel("User").FillAsync(user);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Uri(server, "/").ToString());
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("Live");
+        return page;
+    }
+
     public static string? ChromiumPath()
     {
         if (Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } configured)

@@ -40,25 +40,7 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, PrismMock pris
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<IPage> SignInAsync(int width = 1100, int height = 900)
-    {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = _server.Address.ToString(),
-            ViewportSize = new ViewportSize { Width = width, Height = height },
-        });
-        var page = await context.NewPageAsync();
-
-        // Signed out, the page sends the browser to the sign-in form.
-        await page.GotoAsync("/");
-        await Assertions.Expect(page).ToHaveURLAsync(new Uri(_server.Address, "/signin").ToString());
-        await page.GetByLabel("User").FillAsync(User);
-        await page.GetByLabel("Password").FillAsync(Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new Uri(_server.Address, "/").ToString());
-        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("Live");
-        return page;
-    }
+    private Task<IPage> SignInAsync(int width = 1100, int height = 900) => browser.SignInAsync(_server.Address, User, Password, width, height);
 
     private async Task PostWebhookAsync(string body)
     {

@@ -29,22 +29,7 @@ public sealed class SimulatorBrowserTests(BrowserFixture browser) : IClassFixtur
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<IPage> SignInAsync(int width = 1100, int height = 1000)
-    {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = _server.Address.ToString(),
-            ViewportSize = new ViewportSize { Width = width, Height = height },
-        });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/signin");
-        await page.GetByLabel("User").FillAsync(User);
-        await page.GetByLabel("Password").FillAsync(Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new Uri(_server.Address, "/").ToString());
-        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("Live");
-        return page;
-    }
+    private Task<IPage> SignInAsync(int width = 1100, int height = 1000) => browser.SignInAsync(_server.Address, User, Password, width, height);
 
     /// <summary>The simulated Telnyx's own view of a caller's leg (GET /api/simulator/calls).</summary>
     private async Task<JsonNode?> SimulatedCallAsync(string from)
