@@ -173,14 +173,27 @@ public sealed class StartupSettingsTests : IDisposable
     }
 
     [Fact]
-    public async Task NoSettingsAtAll_TheServerStartsInSimulatorModeAndSaysSo()
+    public async Task NoSettingsAtAll_TheServerStartsInSimulatorModeAndSaysSo_AndWhereItsDashboardIs()
     {
-        var run = await StartAsync([]);
+        var run = await StartAsync([], whileRunning: UntilSummaryAsync);
 
         Assert.True(run.Listened, run.Output);
         Assert.Contains("TELNYX SIMULATOR MODE (TELNYX_API_KEY is not set)", run.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("TELNYX_PUBLIC_KEY is not set", run.Output, StringComparison.Ordinal); // the simulator's key is trusted
+        var summary = Assert.Single(run.Output.Split('\n'), l => l.Contains("Webhook URL for the Telnyx portal", StringComparison.Ordinal));
+        Assert.Contains("Telnyx API: simulated in this server (/simulator/v2)", summary, StringComparison.Ordinal);
+        Assert.Contains("TELNYX_API_KEY simulated, TELNYX_PUBLIC_KEY simulated, TELNYX_CONNECTION_ID simulated, TELNYX_PHONE_NUMBER simulated, "
+            + "TELNYX_WAITING_URL simulated", summary, StringComparison.Ordinal);
+        Assert.Matches(@"Dashboard: http://127\.0\.0\.1:[1-9][0-9]*/ \(sign in as 'admin' with the control password\)", run.Output);
     }
+
+    [Theory]
+    [InlineData("http://[::]:8081", "http://localhost:8081")]
+    [InlineData("http://0.0.0.0:8081/", "http://localhost:8081")]
+    [InlineData("http://+:80", "http://localhost:80")]
+    [InlineData("http://127.0.0.1:5000", "http://127.0.0.1:5000")]
+    public void TheDashboardAddress_IsOneABrowserCanOpen(string listening, string browsable) =>
+        Assert.Equal(browsable, ConferenceDemo.Hosting.StartupSummary.Browsable(listening));
 
     [Fact]
     public async Task NoApiKeyAndSimulatorOff_TheServerStartsAndWarnsAboutTheMissingKeys()
