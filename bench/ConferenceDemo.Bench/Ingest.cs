@@ -3,7 +3,7 @@ namespace ConferenceDemo.Bench;
 /// <summary>
 /// Signed webhooks with fresh event ids, for each store: saturation (32 connections, closed loop), server CPU per
 /// webhook from /proc, and latency at a fixed 1,000 webhooks/s (open loop, from when each request was due). The bare
-/// endpoint first, as the floor.
+/// endpoint first, as the floor, then the Node.js reference (bench/node-reference), the mark to beat twice over.
 /// </summary>
 internal static class Ingest
 {
@@ -37,6 +37,21 @@ internal static class Ingest
                 $"{rate:0} req/s; {fixedRate.Summary}", "–");
         }
 
+        if (NodeReference(bench) is { } script)
+        {
+            await using var node = await ServerProcess.StartProgramAsync("node", [script], new Dictionary<string, string>());
+            using var load = new LoadGenerator(new Uri(node.BaseUrl, "/telnyx-conf-v2/start"), 32);
+            await load.SaturateAsync(Lives(saturationCount / 4), 16, bench.Options.Warmup);
+            var cpu = node.CpuTime();
+            var (rate, saturated) = await load.SaturateAsync(Stateless(saturationCount), 32, TimeSpan.FromSeconds(seconds));
+            var cpuPerWebhook = (node.CpuTime() - cpu).TotalMicroseconds / (rate * seconds);
+            var fixedRate = await load.FixedRateAsync(Stateless(seconds * 1000), 1000);
+            ThrowOnErrors(saturated, fixedRate);
+            bench.Report.NodeRate = rate;
+            bench.Report.Add("Webhook ingest", $"Node.js reference (bench/node-reference: Express 4 and its JSON parser, as the Node demo; no signature check; "
+                + $"node {Repository.Run("node", ["--version"])}): saturation; CPU per webhook; at 1,000 req/s", $"{rate:0} req/s; {cpuPerWebhook:0} µs; {fixedRate.Summary}", "–");
+        }
+
         foreach (var store in bench.Stores)
         {
             await using var server = await bench.StartServerAsync(store);
@@ -61,6 +76,27 @@ internal static class Ingest
                 ThrowOnErrors(saturated, fixedRate);
             }
         }
+    }
+
+    /// <summary>
+    /// bench/node-reference/server.js with its packages installed (npm ci, once), or null (and a note) when this
+    /// machine has no node or npm.
+    /// </summary>
+    private static string? NodeReference(BenchContext bench)
+    {
+        var folder = Path.Combine(bench.Root, "bench", "node-reference");
+        if (!Repository.Has("node") || !Repository.Has("npm"))
+        {
+            bench.Report.Note("node or npm is not on this machine: no Node.js reference row, and no ratio to it");
+            return null;
+        }
+
+        if (!Directory.Exists(Path.Combine(folder, "node_modules")))
+        {
+            Repository.Run("npm", ["ci", "--no-audit", "--no-fund"], folder);
+        }
+
+        return Path.Combine(folder, "server.js");
     }
 
     /// <summary>A webhook answered with an error means the measurement measured something else: the part fails.</summary>

@@ -13,6 +13,9 @@ internal sealed class Report(string root)
 
     public (double Rate, Latencies FixedRate)? Reference { get; set; }
 
+    /// <summary>The saturation rate of the Node.js reference (node-reference.js), when node is on the machine.</summary>
+    public double? NodeRate { get; set; }
+
     public string Settings { get; set; } = "default settings (Information logging to the console)";
 
     public string Machine { get; } =
@@ -51,7 +54,9 @@ internal sealed class Report(string root)
     public void Ingest(string what, double rate, Latencies saturated, Latencies fixedRate, double cpuMicroseconds)
     {
         var ratio = Reference is { } reference ? $" ({rate / reference.Rate:P0} of the bare endpoint's {reference.Rate:0})" : "";
-        Add("Webhook ingest", $"{what}: saturation, 32 connections", $"{rate:0} req/s{ratio}; p99 {saturated.Percentile(99):0.00} ms; {saturated.Errors} errors", "–");
+        var node = NodeRate is { } nodeRate ? $"; {rate / nodeRate:0.00} x the Node.js reference" : "";
+        Add("Webhook ingest", $"{what}: saturation, 32 connections", $"{rate:0} req/s{ratio}{node}; p99 {saturated.Percentile(99):0.00} ms; {saturated.Errors} errors",
+            NodeRate is null ? "–" : ">= 2 x the Node.js reference");
         Add("Webhook ingest", $"{what}: server CPU per webhook at saturation", $"{cpuMicroseconds:0} µs", "–");
         Add("Webhook ingest", $"{what}: at a fixed 1,000 webhooks/s (open loop)", fixedRate.Summary, "p99 < 5 ms");
     }

@@ -19,15 +19,20 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<ServerProcess> StartAsync(string dll, IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment)
+    public static Task<ServerProcess> StartAsync(string dll, IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment) =>
+        StartProgramAsync("dotnet", [dll, .. args], environment);
+
+    /// <summary>Starts <paramref name="program"/> with <paramref name="args"/> and `--urls` a free port; returns once it answers /healthz.</summary>
+    public static async Task<ServerProcess> StartProgramAsync(string program, IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment)
     {
         var port = FreePort();
         var baseUrl = new Uri($"http://127.0.0.1:{port}");
-        var info = new ProcessStartInfo("dotnet", [dll, .. args, "--urls", baseUrl.ToString().TrimEnd('/')])
+        var what = Path.GetFileName(args[0]);
+        var info = new ProcessStartInfo(program, [.. args, "--urls", baseUrl.ToString().TrimEnd('/')])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(args[0]))!,
         };
         foreach (var (name, value) in environment)
         {
@@ -65,13 +70,13 @@ internal sealed class ServerProcess : IAsyncDisposable
 
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"{dll} exited with {process.ExitCode} before answering /healthz");
+                throw new InvalidOperationException($"{what} exited with {process.ExitCode} before answering /healthz");
             }
 
             await Task.Delay(100);
         }
 
-        throw new InvalidOperationException($"{dll} did not answer /healthz within 20 s");
+        throw new InvalidOperationException($"{what} did not answer /healthz within 20 s");
     }
 
     /// <summary>Resident set size from /proc, in MiB.</summary>
