@@ -7,6 +7,8 @@ namespace ConferenceDemo.Bench;
 /// </summary>
 internal static class Ingest
 {
+    private const int Rooms = 100;
+
     private static readonly string[] Lifecycle = ["call.initiated", "call.answered", "conference.participant.joined", "conference.participant.left", "call.hangup"];
 
     public static async Task RunAsync(BenchContext bench)
@@ -20,10 +22,11 @@ internal static class Ingest
             return events.MakeMany(count, i => events.Make("call.speak.started", first + i));
         }
 
+        // Each call dials one of 100 rooms (call n the room n mod 100), so the figure is the server's, not one room's.
         SignedRequest[] Lives(int count)
         {
             var first = bench.Calls(count / 5 + 1);
-            return events.MakeMany(count, i => events.Make(Lifecycle[i % 5], first + (i / 5)));
+            return events.MakeMany(count, i => events.Make(Lifecycle[i % 5], first + (i / 5), to: SignedEvents.RoomNumber((first + (i / 5)) % Rooms)));
         }
 
         await using (var bare = await ServerProcess.StartAsync(bench.BenchDll, ["--bare"], new Dictionary<string, string>()))
@@ -63,7 +66,7 @@ internal static class Ingest
             var workloads = new (string, Func<int, SignedRequest[]>)[]
             {
                 ("signed call.speak.started (no state change)", Stateless),
-                ("one call's life: initiated, answered, joined, left, hangup", Lives),
+                ("one call's life: initiated, answered, joined, left, hangup, over 100 rooms", Lives),
             };
             foreach (var (what, make) in bench.Options.Quick ? workloads[1..] : workloads) // --quick: the one that reaches the store
             {

@@ -68,8 +68,12 @@ public sealed record Participant(string CallControlId, string Number)
 /// </summary>
 public sealed record Room
 {
-    /// <summary>The most departed legs remembered, so late events of a leg that has gone cannot bring it back.</summary>
-    public const int DepartedMemory = 1024;
+    /// <summary>
+    /// The most departed legs remembered, so late events of a leg that has gone cannot bring it back. Late events come
+    /// seconds after (a redelivery of the same event is the inbox's to drop), and the room is written whole on every
+    /// turn, so the memory is kept to the last 256 legs rather than grown with the room's history.
+    /// </summary>
+    public const int DepartedMemory = 256;
 
     /// <summary>The room id, which is also the Telnyx conference name.</summary>
     public required string Id { get; init; }
