@@ -308,7 +308,7 @@ public sealed class PostgresRoomStore : IRoomStore, IRoomJournal, IAsyncDisposab
         return await command.ExecuteScalarAsync(ct);
     }
 
-    private static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken ct,
+    internal static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken ct,
         params (string Name, object Value)[] parameters)
     {
         await using var command = new NpgsqlCommand(sql, connection, tx);

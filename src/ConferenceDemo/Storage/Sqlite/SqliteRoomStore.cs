@@ -236,7 +236,7 @@ public sealed class SqliteRoomStore : IRoomStore, IRoomJournal, IAsyncDisposable
         return command.ExecuteScalar();
     }
 
-    private static int Execute(SqliteConnection connection, SqliteTransaction tx, string sql, params (string Name, object Value)[] parameters)
+    internal static int Execute(SqliteConnection connection, SqliteTransaction tx, string sql, params (string Name, object Value)[] parameters)
     {
         using var command = connection.CreateCommand();
         command.Transaction = tx;
