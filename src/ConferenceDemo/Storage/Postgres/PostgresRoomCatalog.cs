@@ -17,25 +17,11 @@ namespace ConferenceDemo.Storage.Postgres;
 /// </remarks>
 public sealed class PostgresRoomCatalog(NpgsqlDataSource db) : IRoomCatalog
 {
-    public async ValueTask<IReadOnlyList<RoomSettings>> ListAsync(CancellationToken ct = default)
-    {
-        await using var command = db.CreateCommand("SELECT settings FROM room_settings ORDER BY id");
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var rooms = new List<RoomSettings>();
-        while (await reader.ReadAsync(ct))
-        {
-            rooms.Add(StorageJson.Deserialize<RoomSettings>(reader.GetString(0)));
-        }
+    public async ValueTask<IReadOnlyList<RoomSettings>> ListAsync(CancellationToken ct = default) =>
+        await PostgresRoomStore.ReadJsonAsync<RoomSettings>(db, "SELECT settings FROM room_settings ORDER BY id", key: null, ct);
 
-        return rooms;
-    }
-
-    public async ValueTask<RoomSettings?> GetAsync(string roomId, CancellationToken ct = default)
-    {
-        await using var command = db.CreateCommand("SELECT settings FROM room_settings WHERE id = @id");
-        command.Parameters.AddWithValue("id", roomId);
-        return await command.ExecuteScalarAsync(ct) is string json ? StorageJson.Deserialize<RoomSettings>(json) : null;
-    }
+    public async ValueTask<RoomSettings?> GetAsync(string roomId, CancellationToken ct = default) =>
+        (await PostgresRoomStore.ReadJsonAsync<RoomSettings>(db, "SELECT settings FROM room_settings WHERE id = @k", roomId, ct)).SingleOrDefault();
 
     public async ValueTask<string?> SaveAsync(RoomSettings room, CancellationToken ct = default)
     {

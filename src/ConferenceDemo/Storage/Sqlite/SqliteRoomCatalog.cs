@@ -11,29 +11,11 @@ namespace ConferenceDemo.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteRoomCatalog(SqliteRoomStore store) : IRoomCatalog
 {
-    public async ValueTask<IReadOnlyList<RoomSettings>> ListAsync(CancellationToken ct = default)
-    {
-        await using var connection = store.Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT settings FROM room_settings ORDER BY id";
-        var rooms = new List<RoomSettings>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            rooms.Add(StorageJson.Deserialize<RoomSettings>(reader.GetString(0)));
-        }
+    public async ValueTask<IReadOnlyList<RoomSettings>> ListAsync(CancellationToken ct = default) =>
+        await store.ReadJsonAsync<RoomSettings>("SELECT settings FROM room_settings ORDER BY id", key: null, ct);
 
-        return rooms;
-    }
-
-    public async ValueTask<RoomSettings?> GetAsync(string roomId, CancellationToken ct = default)
-    {
-        await using var connection = store.Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT settings FROM room_settings WHERE id = $id";
-        command.Parameters.AddWithValue("$id", roomId);
-        return await command.ExecuteScalarAsync(ct) is string json ? StorageJson.Deserialize<RoomSettings>(json) : null;
-    }
+    public async ValueTask<RoomSettings?> GetAsync(string roomId, CancellationToken ct = default) =>
+        (await store.ReadJsonAsync<RoomSettings>("SELECT settings FROM room_settings WHERE id = $k", roomId, ct)).SingleOrDefault();
 
     public async ValueTask<string?> SaveAsync(RoomSettings room, CancellationToken ct = default)
     {
