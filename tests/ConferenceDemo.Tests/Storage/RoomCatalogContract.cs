@@ -182,6 +182,25 @@ public sealed class SqliteRoomCatalogContractTests : RoomCatalogContract
         Assert.Equal(StorageJson.Serialize(Board()), StorageJson.Serialize((await reopened.GetAsync("board"))!));
         Assert.Equal("board", await reopened.SaveAsync(Board("other", "+15556660000")));
     }
+
+    [Fact]
+    public async Task AFileOfTheFirstSchema_IsUpgraded_KeepingItsRooms()
+    {
+        var store = _stores[0];
+        await store.DecideAsync("myconf", room => new Decision(room with { Version = 1, Locked = true }, [], []), default);
+        await using (var connection = store.Open())
+        await using (var downgrade = connection.CreateCommand())
+        {
+            downgrade.CommandText = "DROP TABLE room_settings; DROP TABLE room_dial_in; DELETE FROM schema_version WHERE version > 1;";
+            await downgrade.ExecuteNonQueryAsync();
+        }
+
+        var upgraded = await OpenAsync();
+
+        Assert.True((await _stores[^1].GetAsync("myconf"))!.Locked);
+        Assert.Null(await upgraded.SaveAsync(Board()));
+        Assert.Equal("0042", (await upgraded.GetAsync("board"))!.Pin);
+    }
 }
 
 [Collection(PostgresCollection.Name)]
