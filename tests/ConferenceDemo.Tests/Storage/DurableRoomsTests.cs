@@ -11,14 +11,15 @@ namespace ConferenceDemo.Tests.Storage;
 internal static class ApiRoom
 {
     public const string Number = "+15556660000";
-    public const string Pin = "0042";
+    public const string Pin = "0042719358";
+    public const string ModeratorPin = "000000000917";
 
     public static object Body(string number = Number) => new
     {
         name = "Board",
         dial_in = new[] { number },
         pin = Pin,
-        moderator_pin = "000000000917",
+        moderator_pin = ModeratorPin,
         max_participants = 5,
         join_muted = true,
     };
@@ -49,7 +50,7 @@ internal static class ApiRoom
         Assert.True(room["has_moderator_pin"]!.GetValue<bool>());
         Assert.Equal(5, room["max_participants"]!.GetValue<int>());
         Assert.DoesNotContain(Pin, text, StringComparison.Ordinal);
-        Assert.DoesNotContain("000000000917", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(ModeratorPin, text, StringComparison.Ordinal);
     }
 
     public static async Task<IReadOnlyList<string>> ListedAsync(ConferenceDemoApplication app)
@@ -57,6 +58,18 @@ internal static class ApiRoom
         var (status, text) = await app.GetAsync("/api/rooms");
         Assert.True(status == 200, text);
         return [.. JsonNode.Parse(text)!["rooms"]!.AsArray().Select(r => r!["id"]!.GetValue<string>())];
+    }
+
+    /// <summary>Neither PIN in anything the server logged, in either log format.</summary>
+    public static void AssertNoPinLogged(ConferenceDemoApplication app)
+    {
+        Assert.NotEmpty(app.Log.Events);
+        foreach (var format in new[] { ConferenceDemo.Hosting.LogFormat.Text, ConferenceDemo.Hosting.LogFormat.Json })
+        {
+            var output = app.Log.Render(format);
+            Assert.DoesNotContain(Pin, output, StringComparison.Ordinal);
+            Assert.DoesNotContain(ModeratorPin, output, StringComparison.Ordinal);
+        }
     }
 }
 
@@ -79,6 +92,7 @@ public sealed class SqliteDurableRoomsTests : IAsyncLifetime
         var app = new ConferenceDemoApplication();
         app.Settings["Storage:Provider"] = "sqlite";
         app.Settings["Storage:ConnectionString"] = $"Data Source={Path.Combine(_folder, "conferencedemo.db")}";
+        app.Settings["Serilog:MinimumLevel:Default"] = "Debug"; // everything the server says, for the PIN check
         return app;
     }
 
@@ -90,6 +104,7 @@ public sealed class SqliteDurableRoomsTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Created, await ApiRoom.PutAsync(before, "board", ApiRoom.Body()));
             Assert.Equal(HttpStatusCode.Created, await ApiRoom.PutAsync(before, "gone", ApiRoom.Body("+15556660099")));
             Assert.Equal(HttpStatusCode.NoContent, await ApiRoom.DeleteAsync(before, "gone"));
+            ApiRoom.AssertNoPinLogged(before);
         }
 
         await using var after = Host();
@@ -109,6 +124,7 @@ public sealed class SqliteDurableRoomsTests : IAsyncLifetime
 
         // The deleted room stays deleted: its number reaches the default room.
         Expect.Commands(await after.DeliverAsync(Initiated("v3:to-gone", to: "+15556660099")), Expect.Answer("v3:to-gone"));
+        ApiRoom.AssertNoPinLogged(after);
     }
 }
 
