@@ -140,6 +140,19 @@ public abstract class RoomCatalogContract : IAsyncLifetime
         Assert.All(results.Where(r => r.Claimant is not null), r => Assert.Equal(saved.Id, r.Claimant));
         Assert.Equal([saved.Id], (await Catalog.ListAsync()).Select(r => r.Id));
     }
+
+    [Fact]
+    public async Task SavesOfOneRoomAtOnce_LeaveClaimedOnlyTheNumbersOfTheOneThatStays()
+    {
+        var numbers = Enumerable.Range(0, 8).Select(i => $"+1555000020{i}").ToArray();
+
+        var results = await Task.WhenAll(numbers.Select(n => Task.Run(async () => await Catalog.SaveAsync(Board("board", n)))));
+
+        Assert.All(results, Assert.Null);
+        var kept = Assert.Single((await Catalog.GetAsync("board"))!.DialIn);
+        Assert.Null(await Catalog.SaveAsync(Board("probe", [.. numbers.Where(n => n != kept)])));
+        Assert.Equal("board", await Catalog.SaveAsync(Board("rival", kept)));
+    }
 }
 
 public sealed class InMemoryRoomCatalogContractTests : RoomCatalogContract

@@ -11,9 +11,9 @@ namespace ConferenceDemo.Storage.Postgres;
 /// deleted on one instance is what the next lookup on any other finds.
 /// </summary>
 /// <remarks>
-/// A save replaces the room's numbers inside its transaction. Two instances claiming one number at once meet on the
-/// key: the second insert waits for the first transaction, and once that commits it inserts nothing, so the second
-/// save is refused.
+/// A save replaces the room's numbers inside its transaction. Two instances claiming one number for two rooms at
+/// once meet on the key: the second insert waits for the first transaction, and once that commits it inserts nothing,
+/// so the second save is refused.
 /// </remarks>
 public sealed class PostgresRoomCatalog(NpgsqlDataSource db) : IRoomCatalog
 {
@@ -29,6 +29,13 @@ public sealed class PostgresRoomCatalog(NpgsqlDataSource db) : IRoomCatalog
         var numbers = room.DialIn.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(); // one order: no deadlock
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
+
+        // The room's row first: it stays locked to the commit, so saves and deletes of one room take turns and
+        // each replaces the numbers the one before it left.
+        await PostgresRoomStore.ExecuteAsync(connection, tx, """
+            INSERT INTO room_settings (id, settings) VALUES (@id, @settings)
+            ON CONFLICT (id) DO UPDATE SET settings = excluded.settings
+            """, ct, ("id", room.Id), ("settings", StorageJson.Serialize(room)));
         await PostgresRoomStore.ExecuteAsync(connection, tx, "DELETE FROM room_dial_in WHERE room = @room", ct, ("room", room.Id));
         await using (var claim = new NpgsqlCommand("""
             INSERT INTO room_dial_in (number, room) SELECT n, @room FROM unnest(@numbers) AS n
@@ -39,23 +46,16 @@ public sealed class PostgresRoomCatalog(NpgsqlDataSource db) : IRoomCatalog
             claim.Parameters.Add(new NpgsqlParameter("numbers", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = numbers });
             if (await claim.ExecuteNonQueryAsync(ct) < numbers.Length)
             {
-                // A number is taken. By another room: refused, and rolled back, so the room keeps the numbers it had.
-                // By this same room, saved at the same moment on another instance: nothing to refuse.
+                // Another room has a number: nothing is committed, so this room keeps what it had (or stays absent).
                 await using var claimant = new NpgsqlCommand("SELECT room FROM room_dial_in WHERE number = ANY(@numbers) AND room <> @room LIMIT 1",
                     connection, tx);
                 claimant.Parameters.AddWithValue("room", room.Id);
                 claimant.Parameters.Add(new NpgsqlParameter("numbers", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = numbers });
-                if (await claimant.ExecuteScalarAsync(ct) is string other)
-                {
-                    return other;
-                }
+                return await claimant.ExecuteScalarAsync(ct) as string
+                    ?? throw new InvalidOperationException($"room {room.Id}: a dial-in number was neither claimed nor free");
             }
         }
 
-        await PostgresRoomStore.ExecuteAsync(connection, tx, """
-            INSERT INTO room_settings (id, settings) VALUES (@id, @settings)
-            ON CONFLICT (id) DO UPDATE SET settings = excluded.settings
-            """, ct, ("id", room.Id), ("settings", StorageJson.Serialize(room)));
         await tx.CommitAsync(ct);
         return null;
     }
@@ -64,8 +64,10 @@ public sealed class PostgresRoomCatalog(NpgsqlDataSource db) : IRoomCatalog
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await PostgresRoomStore.ExecuteAsync(connection, tx, "DELETE FROM room_dial_in WHERE room = @room", ct, ("room", roomId));
+
+        // The room's row first, as a save takes it: a save at the same moment comes before or after, never between.
         var deleted = await PostgresRoomStore.ExecuteAsync(connection, tx, "DELETE FROM room_settings WHERE id = @room", ct, ("room", roomId));
+        await PostgresRoomStore.ExecuteAsync(connection, tx, "DELETE FROM room_dial_in WHERE room = @room", ct, ("room", roomId));
         await tx.CommitAsync(ct);
         return deleted > 0;
     }
