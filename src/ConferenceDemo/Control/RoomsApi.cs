@@ -98,7 +98,13 @@ public static class RoomsApi
 
         var existed = await control.SettingsAsync(id, ct) is not null;
         var settings = control.Directory.From(id, options);
-        await control.Catalog.SaveAsync(settings, ct);
+        if (await control.Catalog.SaveAsync(settings, ct) is { } taken)
+        {
+            // Claimed at the same moment, through another instance: the store keeps one room per number.
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["dial_in"] = [$"a number in dial_in already reaches room '{taken}'"] },
+                detail: $"dial_in: a number in dial_in already reaches room '{taken}'");
+        }
+
         var view = RoomView.From(settings, await control.GetAsync(id, ct));
         return existed ? TypedResults.Ok(view) : TypedResults.Created($"/api/rooms/{Uri.EscapeDataString(id)}", view);
     }

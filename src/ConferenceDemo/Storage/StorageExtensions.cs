@@ -13,8 +13,8 @@ namespace ConferenceDemo.Storage;
 public static partial class StorageExtensions
 {
     /// <summary>
-    /// The room store, inbox, outbox and room feed of the provider Storage:Provider names (sqlite by default), the
-    /// schema upgrade at start, and the housekeeping job.
+    /// The room store, inbox, outbox, room feed and catalog of API-created rooms of the provider Storage:Provider names
+    /// (sqlite by default), the schema upgrade at start, and the housekeeping job.
     /// </summary>
     public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
     {
@@ -26,6 +26,7 @@ public static partial class StorageExtensions
         builder.Services.AddSingleton<IRoomStore>(sp => sp.GetRequiredService<RoomStorage>().Store);
         builder.Services.AddSingleton<IRoomJournal>(sp => sp.GetRequiredService<RoomStorage>().Journal);
         builder.Services.AddSingleton<IRoomFeed>(sp => sp.GetRequiredService<RoomStorage>().Feed);
+        builder.Services.AddSingleton<IRoomCatalog>(sp => sp.GetRequiredService<RoomStorage>().Catalog);
         builder.Services.AddHostedService<StorageStart>();
         builder.Services.AddHostedService<Housekeeping>();
         return builder;
@@ -49,18 +50,18 @@ public static partial class StorageExtensions
                     case StorageProvider.Sqlite:
                         var sqlite = new SqliteRoomStore(connectionString, clock);
                         _owned.Add(sqlite);
-                        (Store, Journal, Feed) = (sqlite, sqlite, new InMemoryRoomFeed());
+                        (Store, Journal, Feed, Catalog) = (sqlite, sqlite, new InMemoryRoomFeed(), new SqliteRoomCatalog(sqlite));
                         break;
                     case StorageProvider.Postgres:
                         var db = NpgsqlDataSource.Create(connectionString);
                         var postgres = new PostgresRoomStore(db, clock);
                         var feed = new PostgresRoomFeed(db, loggers.CreateLogger<PostgresRoomFeed>());
                         _owned.AddRange([feed, postgres, db]);
-                        (Store, Journal, Feed) = (postgres, postgres, feed);
+                        (Store, Journal, Feed, Catalog) = (postgres, postgres, feed, new PostgresRoomCatalog(db));
                         break;
                     default:
                         var memory = new InMemoryRoomStore(clock);
-                        (Store, Journal, Feed) = (memory, memory, new InMemoryRoomFeed());
+                        (Store, Journal, Feed, Catalog) = (memory, memory, new InMemoryRoomFeed(), new InMemoryRoomCatalog());
                         break;
                 }
             }
@@ -81,6 +82,9 @@ public static partial class StorageExtensions
         public IRoomJournal Journal { get; }
 
         public IRoomFeed Feed { get; }
+
+        /// <summary>The rooms created through the API, kept where the rooms are.</summary>
+        public IRoomCatalog Catalog { get; }
 
         public async ValueTask DisposeAsync()
         {

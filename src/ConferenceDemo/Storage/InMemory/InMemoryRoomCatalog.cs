@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using ConferenceDemo.Rooms;
 using ConferenceDemo.Rooms.Processing;
 
@@ -7,20 +6,46 @@ namespace ConferenceDemo.Storage.InMemory;
 /// <summary>The API's rooms in process memory: gone at restart, like the in-memory room state.</summary>
 public sealed class InMemoryRoomCatalog : IRoomCatalog
 {
-    private readonly ConcurrentDictionary<string, RoomSettings> _rooms = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, RoomSettings> _rooms = new(StringComparer.Ordinal);
 
-    public ValueTask<IReadOnlyList<RoomSettings>> ListAsync(CancellationToken ct = default) =>
-        ValueTask.FromResult<IReadOnlyList<RoomSettings>>([.. _rooms.Values.OrderBy(r => r.Id, StringComparer.Ordinal)]);
-
-    public ValueTask<RoomSettings?> GetAsync(string roomId, CancellationToken ct = default) =>
-        ValueTask.FromResult(_rooms.GetValueOrDefault(roomId));
-
-    public ValueTask SaveAsync(RoomSettings room, CancellationToken ct = default)
+    public ValueTask<IReadOnlyList<RoomSettings>> ListAsync(CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(room);
-        _rooms[room.Id] = room;
-        return ValueTask.CompletedTask;
+        lock (_gate)
+        {
+            return ValueTask.FromResult<IReadOnlyList<RoomSettings>>([.. _rooms.Values.OrderBy(r => r.Id, StringComparer.Ordinal)]);
+        }
     }
 
-    public ValueTask<bool> DeleteAsync(string roomId, CancellationToken ct = default) => ValueTask.FromResult(_rooms.TryRemove(roomId, out _));
+    public ValueTask<RoomSettings?> GetAsync(string roomId, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_rooms.GetValueOrDefault(roomId));
+        }
+    }
+
+    public ValueTask<string?> SaveAsync(RoomSettings room, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(room);
+        lock (_gate)
+        {
+            var claimant = _rooms.Values.FirstOrDefault(r => r.Id != room.Id && r.DialIn.Intersect(room.DialIn, StringComparer.Ordinal).Any());
+            if (claimant is not null)
+            {
+                return ValueTask.FromResult<string?>(claimant.Id);
+            }
+
+            _rooms[room.Id] = room;
+            return ValueTask.FromResult<string?>(null);
+        }
+    }
+
+    public ValueTask<bool> DeleteAsync(string roomId, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_rooms.Remove(roomId));
+        }
+    }
 }

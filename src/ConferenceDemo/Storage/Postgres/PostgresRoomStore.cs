@@ -56,24 +56,29 @@ public sealed class PostgresRoomStore : IRoomStore, IRoomJournal, IAsyncDisposab
         }
     }
 
-    public async ValueTask<Room?> GetAsync(string roomId, CancellationToken ct = default)
-    {
-        await using var command = _db.CreateCommand("SELECT state FROM rooms WHERE id = @id AND version > 0");
-        command.Parameters.AddWithValue("id", roomId);
-        return await command.ExecuteScalarAsync(ct) is string json ? StorageJson.Deserialize<Room>(json) : null;
-    }
+    public async ValueTask<Room?> GetAsync(string roomId, CancellationToken ct = default) =>
+        (await ReadJsonAsync<Room>(_db, "SELECT state FROM rooms WHERE id = @k AND version > 0", roomId, ct)).SingleOrDefault();
 
-    public async ValueTask<IReadOnlyList<Room>> ListAsync(CancellationToken ct = default)
+    public async ValueTask<IReadOnlyList<Room>> ListAsync(CancellationToken ct = default) =>
+        await ReadJsonAsync<Room>(_db, "SELECT state FROM rooms WHERE version > 0 ORDER BY id", key: null, ct);
+
+    /// <summary>The JSON of the first column of each row of <paramref name="sql"/> (@k bound to <paramref name="key"/>), read back.</summary>
+    internal static async ValueTask<List<T>> ReadJsonAsync<T>(NpgsqlDataSource db, string sql, string? key, CancellationToken ct)
     {
-        await using var command = _db.CreateCommand("SELECT state FROM rooms WHERE version > 0 ORDER BY id");
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var rooms = new List<Room>();
-        while (await reader.ReadAsync(ct))
+        await using var command = db.CreateCommand(sql);
+        if (key is not null)
         {
-            rooms.Add(StorageJson.Deserialize<Room>(reader.GetString(0)));
+            command.Parameters.AddWithValue("k", key);
         }
 
-        return rooms;
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(StorageJson.Deserialize<T>(reader.GetString(0)));
+        }
+
+        return rows;
     }
 
     public async ValueTask<Decision?> DecideAsync(string roomId, Func<Room, Decision> decide, TurnMarks marks, CancellationToken ct = default)
@@ -98,57 +103,60 @@ public sealed class PostgresRoomStore : IRoomStore, IRoomJournal, IAsyncDisposab
         var stored = (string)(await ScalarAsync(connection, tx, "SELECT state FROM rooms WHERE id = @k FOR UPDATE", ct, ("k", roomId)))!;
         var room = StorageJson.Deserialize<Room>(stored);
         var decision = decide(room);
-        var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
-        if (!ReferenceEquals(decision.Room, room))
+        await WriteAsync(connection, tx, TurnRows.Of(room, decision, marks, _clock.GetUtcNow()), ct);
+        await tx.CommitAsync(ct);
+        return decision;
+    }
+
+    /// <summary>The turn's rows: the state with a version check, the outbox rows owned by this instance, the events in commit order.</summary>
+    private async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, TurnRows rows, CancellationToken ct)
+    {
+        if (rows.State is { } state)
         {
             var updated = await ExecuteAsync(connection, tx, "UPDATE rooms SET version = @next, state = @state WHERE id = @id AND version = @version", ct,
-                ("id", roomId), ("version", room.Version), ("next", decision.Room.Version), ("state", StorageJson.Serialize(decision.Room)));
+                ("id", rows.RoomId), ("version", state.ReadVersion), ("next", state.Version), ("state", state.State));
             if (updated != 1)
             {
-                throw new InvalidOperationException($"room {roomId} changed under its lock (version {room.Version})");
-            }
-
-            foreach (var change in RoomIndexChanges.Between(room, decision.Room))
-            {
-                var table = change.Kind == RoomIndexKind.Conference ? "room_conferences" : "room_legs";
-                await ExecuteAsync(connection, tx, change.Added
-                    ? $"INSERT INTO {table} (key, room) VALUES (@k, @r) ON CONFLICT (key) DO UPDATE SET room = excluded.room"
-                    : $"DELETE FROM {table} WHERE key = @k AND room = @r", ct, ("k", change.Key), ("r", roomId));
+                throw new InvalidOperationException($"room {rows.RoomId} changed under its lock (version {state.ReadVersion})");
             }
         }
 
-        foreach (var command in decision.Commands)
+        foreach (var index in rows.Index)
+        {
+            await ExecuteAsync(connection, tx, index.Added
+                ? $"INSERT INTO {index.Table} (key, room) VALUES (@k, @r) ON CONFLICT (key) DO UPDATE SET room = excluded.room"
+                : $"DELETE FROM {index.Table} WHERE key = @k AND room = @r", ct, ("k", index.Key), ("r", rows.RoomId));
+        }
+
+        foreach (var command in rows.Commands)
         {
             await ExecuteAsync(connection, tx, "INSERT INTO outbox (command_id, room, command, created_at, owner) VALUES (@id, @room, @command, @now, @owner)", ct,
-                ("id", command.Id), ("room", roomId), ("command", StorageJson.Serialize(command)), ("now", now), ("owner", Instance));
+                ("id", command.CommandId), ("room", rows.RoomId), ("command", command.Command), ("now", rows.At), ("owner", Instance));
         }
 
-        if (decision.Events.Count > 0)
+        if (rows.Events.Count > 0)
         {
             // Events commit one turn at a time, so their sequence numbers become visible in order and a reader that
             // has seen number n has seen everything before it.
             await ExecuteAsync(connection, tx, $"SELECT pg_advisory_xact_lock({PostgresSchema.LockSpace}, {PostgresSchema.FeedLock})", ct);
-            foreach (var e in decision.Events)
+            foreach (var e in rows.Events)
             {
                 await ExecuteAsync(connection, tx, "INSERT INTO room_events (room, event, at) VALUES (@room, @event, @now)", ct,
-                    ("room", roomId), ("event", StorageJson.Serialize(e)), ("now", now));
+                    ("room", rows.RoomId), ("event", e), ("now", rows.At));
             }
 
             await ExecuteAsync(connection, tx, $"NOTIFY {Channel}", ct);
         }
 
-        if (marks.AppliedEvent is { } applied)
+        if (rows.AppliedEvent is { } applied)
         {
-            await ExecuteAsync(connection, tx, "UPDATE inbox SET applied_at = @now WHERE event_id = @id", ct, ("id", applied), ("now", now));
+            await ExecuteAsync(connection, tx, "UPDATE inbox SET applied_at = @now WHERE event_id = @id", ct, ("id", applied), ("now", rows.At));
         }
 
-        if (marks.AnsweredCommand is { } answered)
+        if (rows.AnsweredCommand is { } answered)
         {
-            await ExecuteAsync(connection, tx, "UPDATE outbox SET answered_at = @now WHERE command_id = @id", ct, ("id", answered), ("now", now));
+            await ExecuteAsync(connection, tx, "UPDATE outbox SET answered_at = @now WHERE command_id = @id", ct, ("id", answered), ("now", rows.At));
         }
-
-        await tx.CommitAsync(ct);
-        return decision;
     }
 
     public async ValueTask<string?> FindRoomOfConferenceAsync(string conferenceId, CancellationToken ct = default) =>
@@ -308,7 +316,7 @@ public sealed class PostgresRoomStore : IRoomStore, IRoomJournal, IAsyncDisposab
         return await command.ExecuteScalarAsync(ct);
     }
 
-    private static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken ct,
+    internal static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken ct,
         params (string Name, object Value)[] parameters)
     {
         await using var command = new NpgsqlCommand(sql, connection, tx);

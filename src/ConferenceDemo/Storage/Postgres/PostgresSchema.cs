@@ -30,6 +30,12 @@ public static class PostgresSchema
         CREATE INDEX outbox_unanswered ON outbox (seq) WHERE answered_at IS NULL;
         CREATE TABLE room_events (seq bigserial PRIMARY KEY, room text NOT NULL, event text NOT NULL, at bigint NOT NULL);
         """,
+        // The rooms created through the API, and the dial-in numbers they claim: the key makes a number reach one room.
+        """
+        CREATE TABLE room_settings (id text PRIMARY KEY, settings text NOT NULL);
+        CREATE TABLE room_dial_in (number text PRIMARY KEY, room text NOT NULL);
+        CREATE INDEX room_dial_in_by_room ON room_dial_in (room);
+        """,
     ];
 
     public static int Version => Steps.Length;

@@ -41,28 +41,31 @@ public sealed class SqliteRoomStore : IRoomStore, IRoomJournal, IAsyncDisposable
         return connection;
     }
 
-    public async ValueTask<Room?> GetAsync(string roomId, CancellationToken ct = default)
-    {
-        await using var connection = Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT state FROM rooms WHERE id = $id AND version > 0";
-        command.Parameters.AddWithValue("$id", roomId);
-        return await command.ExecuteScalarAsync(ct) is string json ? StorageJson.Deserialize<Room>(json) : null;
-    }
+    public async ValueTask<Room?> GetAsync(string roomId, CancellationToken ct = default) =>
+        (await ReadJsonAsync<Room>("SELECT state FROM rooms WHERE id = $k AND version > 0", roomId, ct)).SingleOrDefault();
 
-    public async ValueTask<IReadOnlyList<Room>> ListAsync(CancellationToken ct = default)
+    public async ValueTask<IReadOnlyList<Room>> ListAsync(CancellationToken ct = default) =>
+        await ReadJsonAsync<Room>("SELECT state FROM rooms WHERE version > 0 ORDER BY id", key: null, ct);
+
+    /// <summary>The JSON of the first column of each row of <paramref name="sql"/> ($k bound to <paramref name="key"/>), read back.</summary>
+    internal async ValueTask<List<T>> ReadJsonAsync<T>(string sql, string? key, CancellationToken ct)
     {
         await using var connection = Open();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT state FROM rooms WHERE version > 0 ORDER BY id";
-        var rooms = new List<Room>();
+        command.CommandText = sql;
+        if (key is not null)
+        {
+            command.Parameters.AddWithValue("$k", key);
+        }
+
+        var rows = new List<T>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            rooms.Add(StorageJson.Deserialize<Room>(reader.GetString(0)));
+            rows.Add(StorageJson.Deserialize<T>(reader.GetString(0)));
         }
 
-        return rooms;
+        return rows;
     }
 
     public async ValueTask<Decision?> DecideAsync(string roomId, Func<Room, Decision> decide, TurnMarks marks, CancellationToken ct = default)
@@ -85,46 +88,49 @@ public sealed class SqliteRoomStore : IRoomStore, IRoomJournal, IAsyncDisposable
         var stored = Scalar(connection, tx, "SELECT state FROM rooms WHERE id = $k", roomId) as string;
         var room = stored is null ? Room.Create(roomId, Guid.NewGuid()) : StorageJson.Deserialize<Room>(stored);
         var decision = decide(room);
-        var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
-        if (!ReferenceEquals(decision.Room, room))
+        Write(connection, tx, TurnRows.Of(room, decision, marks, _clock.GetUtcNow()));
+        await tx.CommitAsync(ct);
+        return decision;
+    }
+
+    /// <summary>The turn's rows; the transaction's write lock is the room's lock, so the state needs no version check.</summary>
+    private static void Write(SqliteConnection connection, SqliteTransaction tx, TurnRows rows)
+    {
+        if (rows.State is { } state)
         {
             Execute(connection, tx, """
                 INSERT INTO rooms (id, version, state) VALUES ($id, $version, $state)
                 ON CONFLICT (id) DO UPDATE SET version = excluded.version, state = excluded.state
-                """, ("$id", roomId), ("$version", decision.Room.Version), ("$state", StorageJson.Serialize(decision.Room)));
-            foreach (var change in RoomIndexChanges.Between(room, decision.Room))
-            {
-                var table = change.Kind == RoomIndexKind.Conference ? "room_conferences" : "room_legs";
-                Execute(connection, tx, change.Added
-                    ? $"INSERT INTO {table} (key, room) VALUES ($k, $r) ON CONFLICT (key) DO UPDATE SET room = excluded.room"
-                    : $"DELETE FROM {table} WHERE key = $k AND room = $r", ("$k", change.Key), ("$r", roomId));
-            }
+                """, ("$id", rows.RoomId), ("$version", state.Version), ("$state", state.State));
         }
 
-        foreach (var command in decision.Commands)
+        foreach (var index in rows.Index)
+        {
+            Execute(connection, tx, index.Added
+                ? $"INSERT INTO {index.Table} (key, room) VALUES ($k, $r) ON CONFLICT (key) DO UPDATE SET room = excluded.room"
+                : $"DELETE FROM {index.Table} WHERE key = $k AND room = $r", ("$k", index.Key), ("$r", rows.RoomId));
+        }
+
+        foreach (var command in rows.Commands)
         {
             Execute(connection, tx, "INSERT INTO outbox (command_id, room, command, created_at) VALUES ($id, $room, $command, $now)",
-                ("$id", command.Id), ("$room", roomId), ("$command", StorageJson.Serialize(command)), ("$now", now));
+                ("$id", command.CommandId), ("$room", rows.RoomId), ("$command", command.Command), ("$now", rows.At));
         }
 
-        foreach (var e in decision.Events)
+        foreach (var e in rows.Events)
         {
-            Execute(connection, tx, "INSERT INTO room_events (room, event, at) VALUES ($room, $event, $now)",
-                ("$room", roomId), ("$event", StorageJson.Serialize(e)), ("$now", now));
+            Execute(connection, tx, "INSERT INTO room_events (room, event, at) VALUES ($room, $event, $now)", ("$room", rows.RoomId), ("$event", e), ("$now", rows.At));
         }
 
-        if (marks.AppliedEvent is { } applied)
+        if (rows.AppliedEvent is { } applied)
         {
-            Execute(connection, tx, "UPDATE inbox SET applied_at = $now WHERE event_id = $id", ("$id", applied), ("$now", now));
+            Execute(connection, tx, "UPDATE inbox SET applied_at = $now WHERE event_id = $id", ("$id", applied), ("$now", rows.At));
         }
 
-        if (marks.AnsweredCommand is { } answered)
+        if (rows.AnsweredCommand is { } answered)
         {
-            Execute(connection, tx, "UPDATE outbox SET answered_at = $now WHERE command_id = $id", ("$id", answered), ("$now", now));
+            Execute(connection, tx, "UPDATE outbox SET answered_at = $now WHERE command_id = $id", ("$id", answered), ("$now", rows.At));
         }
-
-        await tx.CommitAsync(ct);
-        return decision;
     }
 
     public async ValueTask<string?> FindRoomOfConferenceAsync(string conferenceId, CancellationToken ct = default) =>
@@ -236,7 +242,7 @@ public sealed class SqliteRoomStore : IRoomStore, IRoomJournal, IAsyncDisposable
         return command.ExecuteScalar();
     }
 
-    private static int Execute(SqliteConnection connection, SqliteTransaction tx, string sql, params (string Name, object Value)[] parameters)
+    internal static int Execute(SqliteConnection connection, SqliteTransaction tx, string sql, params (string Name, object Value)[] parameters)
     {
         using var command = connection.CreateCommand();
         command.Transaction = tx;

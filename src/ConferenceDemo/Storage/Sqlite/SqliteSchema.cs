@@ -22,6 +22,12 @@ public static class SqliteSchema
             created_at INTEGER NOT NULL, answered_at INTEGER);
         CREATE TABLE room_events (seq INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, event TEXT NOT NULL, at INTEGER NOT NULL);
         """,
+        // The rooms created through the API, and the dial-in numbers they claim: the key makes a number reach one room.
+        """
+        CREATE TABLE room_settings (id TEXT PRIMARY KEY, settings TEXT NOT NULL);
+        CREATE TABLE room_dial_in (number TEXT PRIMARY KEY, room TEXT NOT NULL);
+        CREATE INDEX room_dial_in_by_room ON room_dial_in (room);
+        """,
     ];
 
     public static int Version => Steps.Length;
