@@ -32,7 +32,7 @@ internal sealed record BenchOptions(bool Quick, string? Only, string? LogLevel, 
     /// <summary>Seconds of each measured run.</summary>
     public int Seconds => Quick ? 1 : 10;
 
-    public TimeSpan Warmup => TimeSpan.FromSeconds(Quick ? 1 : 5);
+    public TimeSpan Warmup => TimeSpan.FromSeconds(Quick ? 1 : 15);
 
     public bool Runs(string part) => Only is null || Only == part;
 }

@@ -22,12 +22,7 @@ internal static class Ingest
             return events.MakeMany(count, i => events.Make("call.speak.started", first + i));
         }
 
-        // Each call dials one of 100 rooms (call n the room n mod 100), so the figure is the server's, not one room's.
-        SignedRequest[] Lives(int count)
-        {
-            var first = bench.Calls(count / 5 + 1);
-            return events.MakeMany(count, i => events.Make(Lifecycle[i % 5], first + (i / 5), to: SignedEvents.RoomNumber((first + (i / 5)) % Rooms)));
-        }
+        SignedRequest[] Lives(int count) => Ingest.Lives(bench, count);
 
         await using (var bare = await ServerProcess.StartAsync(bench.BenchDll, ["--bare"], new Dictionary<string, string>()))
         using (var load = new LoadGenerator(new Uri(bare.BaseUrl, "/telnyx-conf-v2/start"), 32))
@@ -79,6 +74,16 @@ internal static class Ingest
                 ThrowOnErrors(saturated, fixedRate);
             }
         }
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> webhooks of new calls' lives (initiated, answered, joined, left, hangup), each call
+    /// dialing one of 100 rooms (call n the room n mod 100), so the figure is the server's, not one room's.
+    /// </summary>
+    public static SignedRequest[] Lives(BenchContext bench, int count)
+    {
+        var first = bench.Calls(count / 5 + 1);
+        return bench.Events.MakeMany(count, i => bench.Events.Make(Lifecycle[i % 5], first + (i / 5), to: SignedEvents.RoomNumber((first + (i / 5)) % Rooms)));
     }
 
     /// <summary>
