@@ -86,6 +86,12 @@ public sealed class PostgresRoomStore : IRoomStore, IRoomJournal, IAsyncDisposab
         ArgumentNullException.ThrowIfNull(decide);
         await using var connection = await _db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
+
+        // The turn does not wait for its WAL to reach the disk (the inbox insert before every 200 does): WAL is one
+        // stream, so the next inbox commit flushes this turn too, and a turn lost with the database server is decided
+        // again from its inbox row, with the same command ids. Without the wait, the feed's lock below is held for
+        // the writes only, not for a flush.
+        await ExecuteAsync(connection, tx, "SET LOCAL synchronous_commit TO OFF", ct);
         if (marks.AppliedEvent is { } eventId
             && await ScalarAsync(connection, tx, "SELECT applied_at IS NOT NULL FROM inbox WHERE event_id = @k FOR UPDATE", ct, ("k", eventId)) is true)
         {
