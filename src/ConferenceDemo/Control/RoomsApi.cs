@@ -98,7 +98,7 @@ public static class RoomsApi
 
         var existed = await control.SettingsAsync(id, ct) is not null;
         var settings = control.Directory.From(id, options);
-        if (await control.Catalog.SaveAsync(settings, ct) is { } taken)
+        if (await control.Catalog.SaveAsync(new CatalogRoom(id, options), ct) is { } taken)
         {
             // Claimed at the same moment, through another instance: the store keeps one room per number.
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["dial_in"] = [$"a number in dial_in already reaches room '{taken}'"] },

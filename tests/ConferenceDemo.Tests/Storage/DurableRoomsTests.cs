@@ -126,6 +126,24 @@ public sealed class SqliteDurableRoomsTests : IAsyncLifetime
         Expect.Commands(await after.DeliverAsync(Initiated("v3:to-gone", to: "+15556660099")), Expect.Answer("v3:to-gone"));
         ApiRoom.AssertNoPinLogged(after);
     }
+
+    [Fact]
+    public async Task ARoomPut_TakesWhatItLeavesUnset_FromTheServersSettingsAsTheyAreNow()
+    {
+        await using (var before = Host())
+        {
+            Assert.Equal(HttpStatusCode.Created, await ApiRoom.PutAsync(before, "board", ApiRoom.Body()));
+        }
+
+        // Restarted with another default voice and language: the room, which set neither, speaks with them.
+        await using var after = Host();
+        after.Settings["Conference:Voice"] = "male";
+        after.Settings["Conference:Language"] = "de-DE";
+        const string Leg = "v3:board-new-defaults";
+        await after.DeliverAsync(Initiated(Leg, to: ApiRoom.Number));
+        Expect.Commands(await after.DeliverAsync(Answered(Leg, "+15550000031", ApiRoom.Number)), (Expect.Call(Leg, "gather_using_speak"),
+            """{"payload":"Please enter the conference PIN, then press pound.","voice":"male","language":"de-DE","maximum_digits":12,"terminating_digit":"#","valid_digits":"0123456789"}"""));
+    }
 }
 
 /// <summary>Two servers on one PostgreSQL database: a room created or deleted through one is what the other serves and routes to.</summary>

@@ -47,13 +47,13 @@ public sealed class RoomDirectory
 
     /// <summary>The settings of a room, or null for a room this server does not run.</summary>
     public async ValueTask<RoomSettings?> FindAsync(string roomId, CancellationToken ct = default) =>
-        roomId == _default.Id ? _default : _configured.GetValueOrDefault(roomId) ?? await _catalog.GetAsync(roomId, ct);
+        roomId == _default.Id ? _default : _configured.GetValueOrDefault(roomId) ?? FromCatalog(await _catalog.GetAsync(roomId, ct));
 
     /// <summary>Every room: the default first, then the others by id.</summary>
     public async ValueTask<IReadOnlyList<RoomSettings>> ListAsync(CancellationToken ct = default) =>
     [
         _default,
-        .. _configured.Values.Concat(await _catalog.ListAsync(ct)).OrderBy(r => r.Id, StringComparer.Ordinal),
+        .. _configured.Values.Concat((await _catalog.ListAsync(ct)).Select(r => FromCatalog(r)!)).OrderBy(r => r.Id, StringComparer.Ordinal),
     ];
 
     /// <summary>The room a call to <paramref name="number"/> goes to: the room that claims it, else the default room.</summary>
@@ -64,7 +64,7 @@ public sealed class RoomDirectory
             return _default.Id;
         }
 
-        foreach (var room in _configured.Values.Concat(await _catalog.ListAsync(ct)))
+        foreach (var room in _configured.Values.Select(r => (r.Id, r.DialIn)).Concat((await _catalog.ListAsync(ct)).Select(r => (r.Id, r.DialIn))))
         {
             if (room.DialIn.Contains(number, StringComparer.Ordinal))
             {
@@ -117,6 +117,8 @@ public sealed class RoomDirectory
             CallerNumber = dialIn.Count > 0 ? dialIn[0] : _default.CallerNumber,
         };
     }
+
+    private RoomSettings? FromCatalog(CatalogRoom? room) => room is null ? null : From(room.Id, room.Options);
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

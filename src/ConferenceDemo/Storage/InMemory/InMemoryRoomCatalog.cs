@@ -7,17 +7,17 @@ namespace ConferenceDemo.Storage.InMemory;
 public sealed class InMemoryRoomCatalog : IRoomCatalog
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, RoomSettings> _rooms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CatalogRoom> _rooms = new(StringComparer.Ordinal);
 
-    public ValueTask<IReadOnlyList<RoomSettings>> ListAsync(CancellationToken ct = default)
+    public ValueTask<IReadOnlyList<CatalogRoom>> ListAsync(CancellationToken ct = default)
     {
         lock (_gate)
         {
-            return ValueTask.FromResult<IReadOnlyList<RoomSettings>>([.. _rooms.Values.OrderBy(r => r.Id, StringComparer.Ordinal)]);
+            return ValueTask.FromResult<IReadOnlyList<CatalogRoom>>([.. _rooms.Values.OrderBy(r => r.Id, StringComparer.Ordinal)]);
         }
     }
 
-    public ValueTask<RoomSettings?> GetAsync(string roomId, CancellationToken ct = default)
+    public ValueTask<CatalogRoom?> GetAsync(string roomId, CancellationToken ct = default)
     {
         lock (_gate)
         {
@@ -25,7 +25,7 @@ public sealed class InMemoryRoomCatalog : IRoomCatalog
         }
     }
 
-    public ValueTask<string?> SaveAsync(RoomSettings room, CancellationToken ct = default)
+    public ValueTask<string?> SaveAsync(CatalogRoom room, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(room);
         lock (_gate)

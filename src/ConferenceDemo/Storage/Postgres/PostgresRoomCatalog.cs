@@ -6,7 +6,7 @@ using NpgsqlTypes;
 namespace ConferenceDemo.Storage.Postgres;
 
 /// <summary>
-/// The API's rooms in PostgreSQL, shared by every instance on the database: each room's settings as JSON in
+/// The API's rooms in PostgreSQL, shared by every instance on the database: each room's options as JSON in
 /// room_settings, its dial-in numbers in room_dial_in (the number is the key). Nothing is cached, so a room saved or
 /// deleted on one instance is what the next lookup on any other finds.
 /// </summary>
@@ -17,13 +17,13 @@ namespace ConferenceDemo.Storage.Postgres;
 /// </remarks>
 public sealed class PostgresRoomCatalog(NpgsqlDataSource db) : IRoomCatalog
 {
-    public async ValueTask<IReadOnlyList<RoomSettings>> ListAsync(CancellationToken ct = default) =>
-        await PostgresRoomStore.ReadJsonAsync<RoomSettings>(db, "SELECT settings FROM room_settings ORDER BY id", key: null, ct);
+    public async ValueTask<IReadOnlyList<CatalogRoom>> ListAsync(CancellationToken ct = default) =>
+        await PostgresRoomStore.ReadJsonAsync<CatalogRoom>(db, "SELECT settings FROM room_settings ORDER BY id", key: null, ct);
 
-    public async ValueTask<RoomSettings?> GetAsync(string roomId, CancellationToken ct = default) =>
-        (await PostgresRoomStore.ReadJsonAsync<RoomSettings>(db, "SELECT settings FROM room_settings WHERE id = @k", roomId, ct)).SingleOrDefault();
+    public async ValueTask<CatalogRoom?> GetAsync(string roomId, CancellationToken ct = default) =>
+        (await PostgresRoomStore.ReadJsonAsync<CatalogRoom>(db, "SELECT settings FROM room_settings WHERE id = @k", roomId, ct)).SingleOrDefault();
 
-    public async ValueTask<string?> SaveAsync(RoomSettings room, CancellationToken ct = default)
+    public async ValueTask<string?> SaveAsync(CatalogRoom room, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(room);
         var numbers = room.DialIn.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(); // one order: no deadlock

@@ -5,19 +5,19 @@ using Microsoft.Data.Sqlite;
 namespace ConferenceDemo.Storage.Sqlite;
 
 /// <summary>
-/// The API's rooms in the store's SQLite file: each room's settings as JSON in room_settings, its dial-in numbers in
+/// The API's rooms in the store's SQLite file: each room's options as JSON in room_settings, its dial-in numbers in
 /// room_dial_in (the number is the key). A save is one BEGIN IMMEDIATE transaction, so the check that no other room
 /// claims a number and the write cannot be split by another server on the same file.
 /// </summary>
 public sealed class SqliteRoomCatalog(SqliteRoomStore store) : IRoomCatalog
 {
-    public async ValueTask<IReadOnlyList<RoomSettings>> ListAsync(CancellationToken ct = default) =>
-        await store.ReadJsonAsync<RoomSettings>("SELECT settings FROM room_settings ORDER BY id", key: null, ct);
+    public async ValueTask<IReadOnlyList<CatalogRoom>> ListAsync(CancellationToken ct = default) =>
+        await store.ReadJsonAsync<CatalogRoom>("SELECT settings FROM room_settings ORDER BY id", key: null, ct);
 
-    public async ValueTask<RoomSettings?> GetAsync(string roomId, CancellationToken ct = default) =>
-        (await store.ReadJsonAsync<RoomSettings>("SELECT settings FROM room_settings WHERE id = $k", roomId, ct)).SingleOrDefault();
+    public async ValueTask<CatalogRoom?> GetAsync(string roomId, CancellationToken ct = default) =>
+        (await store.ReadJsonAsync<CatalogRoom>("SELECT settings FROM room_settings WHERE id = $k", roomId, ct)).SingleOrDefault();
 
-    public async ValueTask<string?> SaveAsync(RoomSettings room, CancellationToken ct = default)
+    public async ValueTask<string?> SaveAsync(CatalogRoom room, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(room);
         await using var connection = store.Open();
