@@ -104,6 +104,22 @@ public abstract class RoomCatalogContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ANumber_LeadsToItsRoom_UntilTheRoomDropsItOrIsDeleted()
+    {
+        await Catalog.SaveAsync(Board());
+        await Catalog.SaveAsync(Board("kept", "+15550000099"));
+
+        Assert.Equal("board", await Catalog.RoomOfNumberAsync("+15556660001"));
+        Assert.Equal("kept", await Catalog.RoomOfNumberAsync("+15550000099"));
+        Assert.Null(await Catalog.RoomOfNumberAsync("+15550000000"));
+
+        await Catalog.SaveAsync(Board(dialIn: "+15556660000"));
+        Assert.Null(await Catalog.RoomOfNumberAsync("+15556660001"));
+        await Catalog.DeleteAsync("board");
+        Assert.Null(await Catalog.RoomOfNumberAsync("+15556660000"));
+    }
+
+    [Fact]
     public async Task ADeletedRoom_IsGone_AndItsNumbersAreFree()
     {
         await Catalog.SaveAsync(Board());

@@ -14,6 +14,9 @@ public interface IRoomCatalog
 
     ValueTask<CatalogRoom?> GetAsync(string roomId, CancellationToken ct = default);
 
+    /// <summary>The id of the room whose dial-in numbers include <paramref name="number"/>, or null: one lookup by the number.</summary>
+    ValueTask<string?> RoomOfNumberAsync(string number, CancellationToken ct = default);
+
     /// <summary>
     /// Creates or replaces the room. A dial-in number reaches one room only: when another room of the catalog already
     /// claims one of <paramref name="room"/>'s numbers, nothing is saved and that room's id is returned; null when

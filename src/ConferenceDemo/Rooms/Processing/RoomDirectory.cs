@@ -64,7 +64,7 @@ public sealed class RoomDirectory
             return _default.Id;
         }
 
-        foreach (var room in _configured.Values.Select(r => (r.Id, r.DialIn)).Concat((await _catalog.ListAsync(ct)).Select(r => (r.Id, r.DialIn))))
+        foreach (var room in _configured.Values)
         {
             if (room.DialIn.Contains(number, StringComparer.Ordinal))
             {
@@ -72,7 +72,7 @@ public sealed class RoomDirectory
             }
         }
 
-        return _default.Id;
+        return await _catalog.RoomOfNumberAsync(number, ct) ?? _default.Id;
     }
 
     /// <summary>The room whose dial-in numbers include one of <paramref name="numbers"/>, other than <paramref name="except"/>.</summary>

@@ -25,6 +25,14 @@ public sealed class InMemoryRoomCatalog : IRoomCatalog
         }
     }
 
+    public ValueTask<string?> RoomOfNumberAsync(string number, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_rooms.Values.FirstOrDefault(r => r.DialIn.Contains(number, StringComparer.Ordinal))?.Id);
+        }
+    }
+
     public ValueTask<string?> SaveAsync(CatalogRoom room, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(room);

@@ -23,6 +23,13 @@ public sealed class PostgresRoomCatalog(NpgsqlDataSource db) : IRoomCatalog
     public async ValueTask<CatalogRoom?> GetAsync(string roomId, CancellationToken ct = default) =>
         (await PostgresRoomStore.ReadJsonAsync<CatalogRoom>(db, "SELECT settings FROM room_settings WHERE id = @k", roomId, ct)).SingleOrDefault();
 
+    public async ValueTask<string?> RoomOfNumberAsync(string number, CancellationToken ct = default)
+    {
+        await using var command = db.CreateCommand("SELECT room FROM room_dial_in WHERE number = @number");
+        command.Parameters.AddWithValue("number", number);
+        return await command.ExecuteScalarAsync(ct) as string;
+    }
+
     public async ValueTask<string?> SaveAsync(CatalogRoom room, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(room);

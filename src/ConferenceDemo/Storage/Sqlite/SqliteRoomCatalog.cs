@@ -17,6 +17,15 @@ public sealed class SqliteRoomCatalog(SqliteRoomStore store) : IRoomCatalog
     public async ValueTask<CatalogRoom?> GetAsync(string roomId, CancellationToken ct = default) =>
         (await store.ReadJsonAsync<CatalogRoom>("SELECT settings FROM room_settings WHERE id = $k", roomId, ct)).SingleOrDefault();
 
+    public async ValueTask<string?> RoomOfNumberAsync(string number, CancellationToken ct = default)
+    {
+        await using var connection = store.Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT room FROM room_dial_in WHERE number = $number";
+        command.Parameters.AddWithValue("$number", number);
+        return await command.ExecuteScalarAsync(ct) as string;
+    }
+
     public async ValueTask<string?> SaveAsync(CatalogRoom room, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(room);
