@@ -8,7 +8,7 @@ namespace ConferenceDemo.Dashboard;
 
 /// <summary>
 /// The JSON of the live streams: rooms as GET /api/rooms/{id} shows them (with what a live view adds: the phase,
-/// when each participant came, who left and why, which controls exist), and each room event in snake_case.
+/// when each participant came, its saved recordings, who left and why, which controls exist), and each room event in snake_case.
 /// </summary>
 public static class LiveJson
 {
@@ -33,6 +33,7 @@ public static class LiveJson
         var node = JsonSerializer.SerializeToNode(RoomView.From(settings, room), Options)!.AsObject();
         node["phase"] = JsonSerializer.SerializeToNode(room.Phase, Options);
         node["participants"] = new JsonArray([.. room.Participants.Select(p => (JsonNode)Participant(p))]);
+        node["recordings"] = JsonSerializer.SerializeToNode(room.Recordings.AsEnumerable().Reverse().Select(RecordingView.From).ToList(), Options);
         node["departures"] = JsonSerializer.SerializeToNode(departures, Options);
         node["controls"] = JsonSerializer.SerializeToNode(controls, Options);
         return node;

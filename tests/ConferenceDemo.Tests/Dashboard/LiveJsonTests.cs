@@ -21,6 +21,9 @@ public sealed class LiveJsonTests
     [InlineData(DepartureReason.Full, "full")]
     [InlineData(DepartureReason.WrongPin, "wrong_pin")]
     [InlineData(DepartureReason.ModeratorLeft, "moderator_left")]
+    [InlineData(DepartureReason.Kicked, "kicked")]
+    [InlineData(DepartureReason.TimeLimit, "time_limit")]
+    [InlineData(DepartureReason.LockedOut, "locked_out")]
     public void ParticipantLeft_CarriesItsReasonInSnakeCase(DepartureReason reason, string word)
     {
         var data = LiveJson.Event(new ParticipantLeftRoom("myconf", Caller, reason));
@@ -35,10 +38,28 @@ public sealed class LiveJsonTests
     }
 
     [Fact]
-    public void RoomUpdated_CarriesThePhaseConferenceAndLock()
+    public void RoomUpdated_CarriesThePhaseConferenceLockRecordingAndSpeaker()
     {
-        var data = LiveJson.Event(new RoomUpdated("myconf", ConferencePhase.Live, "conf-1", Locked: true));
+        var data = LiveJson.Event(new RoomUpdated("myconf", ConferencePhase.Live, "conf-1", Locked: true) { Recording = RecordingState.Paused, Speaker = "v3:leg-1" });
 
-        Assert.Equal("""{"room":"myconf","phase":"live","conference_id":"conf-1","locked":true}""", data.ToJsonString(LiveJson.Options));
+        Assert.Equal("""{"room":"myconf","phase":"live","conference_id":"conf-1","locked":true,"recording":"paused","speaker":"v3:leg-1"}""",
+            data.ToJsonString(LiveJson.Options));
+    }
+
+    [Fact]
+    public void ARoomSnapshot_ListsItsRecordingsNewestFirst_WithTheirDownloadLinks()
+    {
+        var at = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+        var room = Room.Create("myconf", Guid.Empty) with
+        {
+            Recordings = [new SavedRecording("rec-1", at, at.AddSeconds(90), "mp3", "dual"), new SavedRecording("rec 2", at.AddHours(1), null, "wav", "single")],
+        };
+
+        var data = LiveJson.Room(new RoomSettings { Id = "myconf" }, room, [], new RoomControls([], []));
+
+        var recordings = data["recordings"]!.AsArray();
+        Assert.Equal(["rec 2", "rec-1"], recordings.Select(r => r!["id"]!.GetValue<string>()));
+        Assert.Equal("/api/recordings/rec%202/download", recordings[0]!["download"]!.GetValue<string>());
+        Assert.Equal(90, recordings[1]!["duration_seconds"]!.GetValue<double>());
     }
 }

@@ -71,13 +71,17 @@ public sealed class RoomEventStreamTests : IAsyncLifetime
         Assert.Equal("in_room", a["status"]!.GetValue<string>());
         Assert.InRange(a["since"]!.GetValue<DateTimeOffset>(), before, _app.Clock.GetUtcNow());
 
-        // The routes this server maps today: the room's participant actions and pull, no room controls yet.
+        // The routes this server maps: the room's participant actions, pull and the moderator's room controls.
         var participantControls = room["controls"]!["participant"]!.AsArray().Select(c => c!["name"]!.GetValue<string>());
-        Assert.Equal(["mute", "unmute", "hold", "unhold", "record-start", "record-stop"], participantControls);
+        Assert.Equal(["mute", "unmute", "hold", "unhold", "record-start", "record-stop", "kick"], participantControls);
         Assert.Equal("/api/rooms/myconf/participants/{participant}/mute", room["controls"]!["participant"]![0]!["path"]!.GetValue<string>());
         var roomControls = room["controls"]!["room"]!.AsArray();
-        Assert.Equal("pull", Assert.Single(roomControls)!["name"]!.GetValue<string>());
+        Assert.Equal(
+            ["pull", "lock", "unlock", "mute-all", "unmute-all", "speak", "play", "stop-audio", "end",
+                "recording/start", "recording/stop", "recording/pause", "recording/resume"],
+            roomControls.Select(c => c!["name"]!.GetValue<string>()));
         Assert.Equal("/api/rooms/myconf/calls", roomControls[0]!["path"]!.GetValue<string>());
+        Assert.Equal("/api/rooms/myconf/recording/pause", roomControls[11]!["path"]!.GetValue<string>());
     }
 
     [Fact]

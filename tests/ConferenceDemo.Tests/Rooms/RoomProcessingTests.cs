@@ -131,6 +131,7 @@ public sealed class RoomProcessingTests : IAsyncLifetime
             .Returns((string id, Func<Room, Decision> decide, TurnMarks marks, CancellationToken ct) => new ValueTask<Decision?>(HeldAsync(id, decide, marks, ct)));
         store.Setup(s => s.GetAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
             .Returns((string id, CancellationToken ct) => rooms.GetAsync(id, ct));
+        store.Setup(s => s.ListAsync(It.IsAny<CancellationToken>())).Returns((CancellationToken ct) => rooms.ListAsync(ct));
         _app.Settings["Processing:MaxPendingEvents"] = "2";
         _app.ReplaceServices = services =>
         {

@@ -15,6 +15,8 @@ public sealed class StorageJsonTests
         Role = ParticipantRole.Moderator, Status = ParticipantStatus.InRoom, Muted = true, OnHold = true, Recording = true, Dialed = true, Since = At,
     };
 
+    private static readonly SavedRecording Saved = new("rec-1", At, At.AddSeconds(150), "mp3", "dual");
+
     private static readonly CommandFailure Failure = new(FailureKind.Rejected, "name in use", 422, ["90033", "10015"]);
 
     public static readonly RoomCommand[] Commands =
@@ -37,6 +39,11 @@ public sealed class StorageJsonTests
             Id = "c-14", Beep = "on_enter", MaxParticipants = 10, StartOnCreate = false, HoldAudioUrl = "https://example.com/hold.mp3",
         },
         new JoinConference("conf-1", "v3:leg-2", "eyJyIjoic2FsZXMifQ==") { Id = "c-15", Beep = "always", StartOnEnter = true, EndOnExit = true, Mute = true },
+        new ConferenceSpeak("conf-1", "Five minutes left", "female", "en-GB", ["v3:leg-2"]) { Id = "c-16" },
+        new ConferencePlay("conf-1", "https://example.com/jingle.mp3", []) { Id = "c-17", ForOwner = true },
+        new ConferenceStopAudio("conf-1") { Id = "c-18", ForOwner = true },
+        new ConferenceRecording(RecordingAction.Start, "conf-1", "wav", "single") { Id = "c-19", ForOwner = true },
+        new ConferenceRecording(RecordingAction.Pause, "conf-1") { Id = "c-20", ForOwner = true },
     ];
 
     public static readonly RoomInput[] Inputs =
@@ -59,6 +66,9 @@ public sealed class StorageJsonTests
         new SpeakEnded("v3:leg-1"),
         new CallAnswered("v3:leg-2", "+15559990000", "+15557654321", Dialed: true) { DialedAs = ParticipantRole.Moderator },
         new OwnerAction(OwnerActionKind.Pull, Number: "+15557654321") { Role = ParticipantRole.Moderator },
+        new RecordingSaved("conf-1", Saved),
+        new FloorChanged("v3:leg-2", "conf-1"),
+        ClockTick.Instance,
     ];
 
     public static readonly RoomEvent[] Events =
@@ -67,7 +77,9 @@ public sealed class StorageJsonTests
         new ParticipantUpdated("myconf", Caller with { Muted = false }),
         new ParticipantLeftRoom("myconf", Caller, DepartureReason.NotSeated),
         new ParticipantLeftRoom("sales", Caller, DepartureReason.WrongPin),
-        new RoomUpdated("myconf", ConferencePhase.Live, "conf-1", Locked: true),
+        new RoomUpdated("myconf", ConferencePhase.Live, "conf-1", Locked: true) { Recording = RecordingState.Paused, Speaker = "v3:leg-1" },
+        new RecordingSavedInRoom("myconf", Saved),
+        new TimeWarning("myconf", 5),
     ];
 
     public static TheoryData<int> CommandCases => [.. Enumerable.Range(0, Commands.Length)];
@@ -117,6 +129,12 @@ public sealed class StorageJsonTests
             AutoHeld = "v3:leg-1",
             AutoHoldCommand = "c-8",
             Deferred = [Inputs[4], Inputs[5]],
+            Recording = RecordingState.On,
+            RecordingCommand = "c-19",
+            Recordings = [Saved],
+            Speaker = "v3:leg-2",
+            EndsAt = At.AddMinutes(30),
+            WarningsGiven = [5],
         };
 
         var back = StorageJson.Deserialize<Room>(StorageJson.Serialize(room));
@@ -128,6 +146,9 @@ public sealed class StorageJsonTests
         Assert.Equal(room.Deferred, back.Deferred);
         Assert.Equal(room.Adopting.ConferenceId, back.Adopting!.ConferenceId);
         Assert.Equal(room.Adopting.Roster, back.Adopting.Roster);
+        Assert.Equal((room.Recording, room.RecordingCommand, room.Speaker, room.EndsAt), (back.Recording, back.RecordingCommand, back.Speaker, back.EndsAt));
+        Assert.Equal(room.Recordings, back.Recordings);
+        Assert.Equal(room.WarningsGiven, back.WarningsGiven);
     }
 
     [Fact]

@@ -127,7 +127,7 @@ function participantItem(room, p) {
   const badges = el("ul", { class: "state", "aria-label": `State of ${who}` },
     badge(p.role, p.role === "moderator" ? "on" : undefined),
     badge(p.status.replace("_", " "), p.status === "in_room" ? "live" : undefined),
-    p.talking ? badge("talking", "live") : null,
+    p.talking || (room.speaker && room.speaker === p.call_control_id) ? badge("talking", "live") : null,
     p.muted ? badge("muted", "warn") : null,
     p.on_hold ? badge("on hold", "hold") : null,
     p.recording ? badge("recording", "warn") : null,
@@ -196,12 +196,25 @@ function roomCard(room) {
     state,
     el("h3", { text: "Participants" }), people,
     controls.length ? [el("h3", { text: "Room" }), el("div", { class: "actions" }, controls)] : null,
+    el("h3", { text: "Recordings" }),
+    room.recordings?.length
+      ? el("ul", { class: "recordings" }, room.recordings.map(r => recordingItem(room, r)))
+      : el("p", { class: "empty", text: "None saved." }),
     el("h3", { text: "Left in the last hour" }),
     recent.length
       ? el("ul", { class: "departures" }, recent.map(d => el("li", {},
           el("time", { datetime: d.at, text: new Date(d.at).toLocaleTimeString() }), " ",
           el("span", { text: d.number }), ": ", REASONS[d.reason] || d.reason.replaceAll("_", " "))))
       : el("p", { class: "empty", text: "Nobody." }));
+}
+
+// A saved recording of the room: its download link asks Telnyx for a fresh URL each time it is followed.
+function recordingItem(room, r) {
+  const when = r.started_at ? new Date(r.started_at).toLocaleString() : r.id;
+  const length = typeof r.duration_seconds === "number" ? `, ${Math.round(r.duration_seconds)} s` : "";
+  const href = r.download || `/api/recordings/${encodeURIComponent(r.id)}/download`;
+  return el("li", {}, el("a", { href, text: `Download the recording of ${when}` }),
+    el("span", { class: "time", text: ` ${r.format || ""}${r.channels ? " " + r.channels : ""}${length}` }));
 }
 
 function render() {
@@ -247,7 +260,12 @@ function apply(type, data) {
   } else if (data.participant) {
     upsert(room, data.participant);
   } else if (type === "room_updated") {
-    Object.assign(room, { phase: data.phase, conference_id: data.conference_id, locked: data.locked });
+    Object.assign(room, { phase: data.phase, conference_id: data.conference_id, locked: data.locked,
+      recording: data.recording ?? room.recording, speaker: data.speaker ?? null });
+  } else if (type === "recording_saved") {
+    room.recordings = [data.recording, ...(room.recordings || []).filter(r => r.id !== data.recording.id)];
+  } else if (type === "time_warning") {
+    say(`${room.name}: ${data.minutes_left} minute${data.minutes_left === 1 ? "" : "s"} left`);
   } else {
     for (const [key, value] of Object.entries(data)) if (key !== "room" && key in room) room[key] = value;
   }
@@ -280,7 +298,7 @@ function connect() {
     for (const room of data.rooms) rooms.set(room.id, room);
     render();
   });
-  for (const type of ["participant_joined", "participant_updated", "participant_left", "room_updated", "recording_saved"]) {
+  for (const type of ["participant_joined", "participant_updated", "participant_left", "room_updated", "recording_saved", "time_warning"]) {
     source.addEventListener(type, event => apply(type, JSON.parse(event.data)));
   }
   return source;

@@ -81,7 +81,7 @@ public sealed class SimulatorBrowserTests(BrowserFixture browser) : IClassFixtur
     }
 
     [Fact]
-    public async Task ASimulatedCaller_AppearsWithoutReload_AndAMuteFromThePage_MutesAtTheSimulatedTelnyx_InBothBrowsers()
+    public async Task ASimulatedCaller_AppearsWithoutReload_AndAMuteFromThePage_MutesAtTheSimulatedTelnyx_InBothBrowsers_AsDoTheLockAndTheRoomRecording()
     {
         var first = await SignInAsync();
         var second = await SignInAsync(width: 390, height: 844); // a phone's screen
@@ -105,6 +105,23 @@ public sealed class SimulatorBrowserTests(BrowserFixture browser) : IClassFixtur
             await Assertions.Expect(person.GetByText("muted", new() { Exact = true })).ToBeVisibleAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Unmute {Caller}", Exact = true })).ToBeVisibleAsync();
         }
+
+        // The room's own controls: the lock shows in both browsers; a room recording started and stopped from the
+        // page is listed, once the simulated Telnyx has saved it, with its download link.
+        await first.GetByRole(AriaRole.Button, new() { Name = "Lock myconf", Exact = true }).ClickAsync();
+        await first.GetByRole(AriaRole.Button, new() { Name = "Record room myconf", Exact = true }).ClickAsync();
+        foreach (var page in new[] { first, second })
+        {
+            var state = page.GetByRole(AriaRole.List, new() { Name = "State of myconf", Exact = true });
+            await Assertions.Expect(state.GetByText("locked", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await Assertions.Expect(state.GetByText("recording", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Unlock myconf", Exact = true })).ToBeVisibleAsync();
+        }
+
+        await first.GetByRole(AriaRole.Button, new() { Name = "Stop room recording myconf", Exact = true }).ClickAsync();
+        var download = second.Locator(".recordings a");
+        await Assertions.Expect(download).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        Assert.Matches("^/api/recordings/[^/]+/download$", await download.GetAttributeAsync("href"));
 
         Directory.CreateDirectory(DocsDirectory());
         await first.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DocsDirectory(), "dashboard.png"), FullPage = true });
