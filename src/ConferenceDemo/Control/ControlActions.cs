@@ -77,6 +77,30 @@ public sealed record ParticipantView(string CallControlId, string Number, string
     };
 }
 
+/// <summary>
+/// A participant's role as the JSON API writes and reads it: "member" or "moderator". The one place the names live,
+/// so what a pull accepts is what a room's participant list answers.
+/// </summary>
+public static class RoleNames
+{
+    public const string Member = "member";
+    public const string Moderator = "moderator";
+
+    public static string Of(ParticipantRole role) => role == ParticipantRole.Moderator ? Moderator : Member;
+
+    /// <summary>The role a request names; an absent one is a member. False for any other text.</summary>
+    public static bool TryParse(string? name, out ParticipantRole role)
+    {
+        (var known, role) = name switch
+        {
+            null or Member => (true, ParticipantRole.Member),
+            Moderator => (true, ParticipantRole.Moderator),
+            _ => (false, ParticipantRole.Member),
+        };
+        return known;
+    }
+}
+
 /// <summary>What an action on a participant came to.</summary>
 public sealed record ActionView(string Action, string Participant, string Outcome, string Message);
 

@@ -86,14 +86,10 @@ public static class ControlApi
             return TypedResults.Problem(error ?? Usage, statusCode: StatusCodes.Status400BadRequest, title: "bad request");
         }
 
-        ParticipantRole role;
-        switch (request.Role)
+        if (!RoleNames.TryParse(request.Role, out var role))
         {
-            case null or "member": role = ParticipantRole.Member; break;
-            case "moderator": role = ParticipantRole.Moderator; break;
-            default:
-                return TypedResults.Problem($"role is member or moderator; it is '{request.Role}'", statusCode: StatusCodes.Status400BadRequest,
-                    title: "bad request");
+            return TypedResults.Problem($"role is {RoleNames.Member} or {RoleNames.Moderator}; it is '{request.Role}'",
+                statusCode: StatusCodes.Status400BadRequest, title: "bad request");
         }
 
         var result = await control.RunAsync(roomId, new OwnerAction(OwnerActionKind.Pull, Number: request.Number) { Role = role }, ct);

@@ -1,6 +1,6 @@
 using System.Text;
-using ConferenceDemo.Conference;
 using ConferenceDemo.Rooms;
+using ConferenceDemo.Rooms.Processing;
 using ConferenceDemo.Telnyx;
 using Microsoft.Extensions.Options;
 

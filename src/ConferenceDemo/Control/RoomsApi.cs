@@ -230,5 +230,5 @@ public sealed record RoomParticipantView(string CallControlId, string Number, st
     public bool Talking { get; init; }
 
     public static RoomParticipantView From(Participant p) => new(p.CallControlId, p.Number,
-        p.Role == ParticipantRole.Moderator ? "moderator" : "member", ParticipantView.StatusName(p.Status), p.Muted, p.OnHold, p.Recording, p.Dialed);
+        RoleNames.Of(p.Role), ParticipantView.StatusName(p.Status), p.Muted, p.OnHold, p.Recording, p.Dialed);
 }

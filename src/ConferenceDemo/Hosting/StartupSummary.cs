@@ -1,5 +1,5 @@
-using ConferenceDemo.Conference;
 using ConferenceDemo.Control;
+using ConferenceDemo.Rooms.Processing;
 using ConferenceDemo.Simulator;
 using ConferenceDemo.Telnyx;
 using ConferenceDemo.Webhooks;

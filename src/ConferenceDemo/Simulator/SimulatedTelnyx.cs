@@ -264,7 +264,7 @@ public sealed class SimulatedTelnyx(TimeProvider time, SimulatorOptions options,
                 return SimulatorReply.Ok();
 
             case "playback_start":
-                var url = Text(body, "audio_url") ?? (Text(body, "media_name") is { } mediaName ? $"media:{mediaName}" : null);
+                var url = AudioUrl(body);
                 if (url is null && Text(body, "playback_content") is null)
                 {
                     return SimulatorReply.Error(422, "10004", "Missing required parameter",
@@ -278,32 +278,8 @@ public sealed class SimulatedTelnyx(TimeProvider time, SimulatorOptions options,
                 StopPlayback(leg, "cancelled");
                 return SimulatorReply.Ok();
 
-            case "record_start":
-                if (leg.Recording is not null)
-                {
-                    return SimulatorReply.Error(422, "90020", "Recording already in progress", "This call is already being recorded.");
-                }
-
-                leg.Recording = new SimRecording { StartedAt = time.GetUtcNow(), Format = Text(body, "format")!, Channels = Text(body, "channels")! };
-                return SimulatorReply.Ok();
-
-            case "record_stop":
-                if (leg.Recording is null)
-                {
-                    return SimulatorReply.Error(422, "90021", "No recording in progress", "This call is not being recorded.");
-                }
-
-                SaveCallRecording(leg);
-                return SimulatorReply.Ok();
-
-            case "record_pause" or "record_resume":
-                if (leg.Recording is null)
-                {
-                    return SimulatorReply.Error(422, "90021", "No recording in progress", "This call is not being recorded.");
-                }
-
-                leg.Recording.Paused = action == "record_pause";
-                return SimulatorReply.Ok();
+            case "record_start" or "record_stop" or "record_pause" or "record_resume":
+                return RecordingAction(action, "call", body, leg.Recording, started: r => leg.Recording = r, stopped: _ => SaveCallRecording(leg));
 
             default:
                 return SimulatorReply.Error(404, "10005", "Resource not found", $"The simulator has no call action '{action}'.");
@@ -373,7 +349,7 @@ public sealed class SimulatedTelnyx(TimeProvider time, SimulatorOptions options,
                     ClientState = Text(body, "client_state"),
                     MaxParticipants = max,
                     BeepEnabled = Text(body, "beep_enabled") ?? "never",
-                    HoldAudioUrl = Text(body, "hold_audio_url") ?? (Text(body, "hold_media_name") is { } m ? $"media:{m}" : null),
+                    HoldAudioUrl = AudioUrl(body, "hold_"),
                     Started = Bool(body, "start_conference_on_create") ?? Bool(body, "start_conference_on_enter") ?? true,
                 };
                 _conferences.Add(conference);
@@ -499,7 +475,7 @@ public sealed class SimulatedTelnyx(TimeProvider time, SimulatorOptions options,
                             break;
                         case "hold":
                             participant.OnHold = true;
-                            participant.HoldAudioUrl = Text(body, "audio_url") ?? (Text(body, "media_name") is { } m ? $"media:{m}" : null);
+                            participant.HoldAudioUrl = AudioUrl(body);
                             break;
                         default:
                             participant.OnHold = false;
@@ -547,7 +523,7 @@ public sealed class SimulatedTelnyx(TimeProvider time, SimulatorOptions options,
                     return failure!;
                 }
 
-                var url = Text(body, "audio_url") ?? (Text(body, "media_name") is { } m ? $"media:{m}" : null);
+                var url = AudioUrl(body);
                 if (url is null)
                 {
                     return SimulatorReply.Error(422, "10004", "Missing required parameter", "One of audio_url or media_name is required.", "/audio_url");
@@ -581,38 +557,12 @@ public sealed class SimulatedTelnyx(TimeProvider time, SimulatorOptions options,
 
                 return SimulatorReply.Ok();
 
-            case "record_start":
-                if (conference.Recording is not null)
+            case "record_start" or "record_stop" or "record_pause" or "record_resume":
+                return RecordingAction(action, "conference", body, conference.Recording, started: r => conference.Recording = r, stopped: r =>
                 {
-                    return SimulatorReply.Error(422, "90020", "Recording already in progress", "This conference is already being recorded.");
-                }
-
-                conference.Recording = new SimRecording
-                {
-                    StartedAt = time.GetUtcNow(),
-                    Format = Text(body, "format")!,
-                    Channels = Text(body, "channels") ?? "single",
-                };
-                return SimulatorReply.Ok();
-
-            case "record_stop":
-                if (conference.Recording is null)
-                {
-                    return SimulatorReply.Error(422, "90021", "No recording in progress", "This conference is not being recorded.");
-                }
-
-                conference.Recording.ClientState = Text(body, "client_state");
-                SaveConferenceRecording(conference);
-                return SimulatorReply.Ok();
-
-            case "record_pause" or "record_resume":
-                if (conference.Recording is null)
-                {
-                    return SimulatorReply.Error(422, "90021", "No recording in progress", "This conference is not being recorded.");
-                }
-
-                conference.Recording.Paused = action == "record_pause";
-                return SimulatorReply.Ok();
+                    r.ClientState = Text(body, "client_state");
+                    SaveConferenceRecording(conference);
+                });
 
             case "update":
             {
@@ -721,7 +671,7 @@ public sealed class SimulatedTelnyx(TimeProvider time, SimulatorOptions options,
             UpdatedAt = now,
             Muted = Bool(options, "mute") ?? false,
             OnHold = Bool(options, "hold") ?? false,
-            HoldAudioUrl = Text(options, "hold_audio_url") ?? (Text(options, "hold_media_name") is { } m ? $"media:{m}" : null),
+            HoldAudioUrl = AudioUrl(options, "hold_"),
             EndConferenceOnExit = Bool(options, "end_conference_on_exit") ?? false,
             SoftEndConferenceOnExit = Bool(options, "soft_end_conference_on_exit") ?? false,
             SupervisorRole = Text(options, "supervisor_role") ?? "none",
@@ -1061,6 +1011,42 @@ public sealed class SimulatedTelnyx(TimeProvider time, SimulatorOptions options,
             p["to"] = leg.To;
             p["status"] = status;
         });
+    }
+
+    /// <summary>
+    /// record_start, record_stop, record_pause or record_resume on a call or a conference (<paramref name="what"/>), whose
+    /// recording is <paramref name="current"/>: Telnyx refuses a second start (90020) and a stop, pause or resume with
+    /// nothing recording (90021). Without channels a recording is single-channel, Telnyx's default.
+    /// </summary>
+    private SimulatorReply RecordingAction(string action, string what, JsonObject body, SimRecording? current,
+        Action<SimRecording> started, Action<SimRecording> stopped)
+    {
+        if (action == "record_start")
+        {
+            if (current is not null)
+            {
+                return SimulatorReply.Error(422, "90020", "Recording already in progress", $"This {what} is already being recorded.");
+            }
+
+            started(new SimRecording { StartedAt = time.GetUtcNow(), Format = Text(body, "format")!, Channels = Text(body, "channels") ?? "single" });
+            return SimulatorReply.Ok();
+        }
+
+        if (current is null)
+        {
+            return SimulatorReply.Error(422, "90021", "No recording in progress", $"This {what} is not being recorded.");
+        }
+
+        if (action == "record_stop")
+        {
+            stopped(current);
+        }
+        else
+        {
+            current.Paused = action == "record_pause";
+        }
+
+        return SimulatorReply.Ok();
     }
 
     private void SaveCallRecording(SimLeg leg)
@@ -1405,6 +1391,13 @@ public sealed class SimulatedTelnyx(TimeProvider time, SimulatorOptions options,
     /// <summary>At least a millisecond, at most a day (a conference lasts four hours at Telnyx anyway).</summary>
     private static TimeSpan Clamp(TimeSpan due) =>
         due < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : due > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : due;
+
+    /// <summary>
+    /// What a command asks to be played: its audio_url, else its media_name (as "media:{name}"); with
+    /// <paramref name="prefix"/> "hold_", its hold_audio_url or hold_media_name.
+    /// </summary>
+    private static string? AudioUrl(JsonObject body, string prefix = "") =>
+        Text(body, prefix + "audio_url") ?? (Text(body, prefix + "media_name") is { } name ? $"media:{name}" : null);
 
     private static bool Loops(JsonObject body) => body["loop"] switch
     {

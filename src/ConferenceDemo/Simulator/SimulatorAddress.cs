@@ -55,12 +55,26 @@ public sealed class SimulatorAddress(IServer server, string configured)
 /// address the server really listens on (known only once it has started). TELNYX_BASE_URL keeps its value (and its
 /// check at start); only the part of a request after it is kept.
 /// </summary>
+/// <remarks>
+/// The handler sits inside the client's retries, which send the same request message again: each attempt is routed
+/// from the address the client first asked for (kept in the request's options), never from the one an earlier
+/// attempt was given, so a retry reaches the same simulated command.
+/// </remarks>
 internal sealed class SimulatorRoutingHandler(SimulatorMode mode, IServiceProvider services) : DelegatingHandler
 {
+    /// <summary>The request's address before it was first routed to the simulator.</summary>
+    internal static readonly HttpRequestOptionsKey<Uri> AskedFor = new("ConferenceDemo.Simulator.AskedFor");
+
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (mode.IsOn && request.RequestUri is { IsAbsoluteUri: true } uri)
+        if (mode.IsOn && request.RequestUri is { IsAbsoluteUri: true } current)
         {
+            if (!request.Options.TryGetValue(AskedFor, out var uri))
+            {
+                uri = current;
+                request.Options.Set(AskedFor, uri);
+            }
+
             var configuredBase = services.GetRequiredService<IOptions<TelnyxOptions>>().Value.BaseUrl.TrimEnd('/') + "/";
             var rest = uri.AbsoluteUri.StartsWith(configuredBase, StringComparison.OrdinalIgnoreCase)
                 ? uri.AbsoluteUri[configuredBase.Length..]

@@ -1,6 +1,6 @@
 using System.Globalization;
-using ConferenceDemo.Conference;
 using ConferenceDemo.Hosting;
+using ConferenceDemo.Rooms.Processing;
 using ConferenceDemo.Telnyx;
 using ConferenceDemo.Webhooks;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using ConferenceDemo.Conference;
+using ConferenceDemo.Rooms.Processing;
 using Microsoft.Extensions.Options;
 
 namespace ConferenceDemo.Simulator;

@@ -1,5 +1,4 @@
 using System.Buffers;
-using ConferenceDemo.Conference;
 using ConferenceDemo.Hosting;
 using ConferenceDemo.Rooms.Processing;
 using Microsoft.Extensions.Options;

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using ConferenceDemo.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
-using static ConferenceDemo.Tests.Conference.CallFlowScenarioTests;
+using static ConferenceDemo.Tests.Infrastructure.CallSteps;
 
 namespace ConferenceDemo.Tests.Control;
 
@@ -127,6 +127,8 @@ public sealed class ControlHardeningTests : IAsyncLifetime
     [InlineData("[]", "not valid JSON")]
     [InlineData("{\"number\":\"\\ud800\"}", "not valid JSON")]
     [InlineData("{}", "the body must be")]
+    [InlineData("{\"number\":\"+15551234567\",\"role\":\"owner\"}", "role is member or moderator; it is")]
+    [InlineData("{\"number\":\"+15551234567\",\"role\":\"Moderator\"}", "role is member or moderator")]
     [InlineData("{\"number\":\"+15551234567\\n\"}", "not an E.164 number")]
     [InlineData("{\"number\":\"+15551234567 \"}", "not an E.164 number")]
     [InlineData("{\"number\":\" +15551234567\"}", "not an E.164 number")]

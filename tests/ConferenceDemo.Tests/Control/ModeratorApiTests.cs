@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using ConferenceDemo.Rooms;
 using ConferenceDemo.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
-using static ConferenceDemo.Tests.Conference.CallFlowScenarioTests;
+using static ConferenceDemo.Tests.Infrastructure.CallSteps;
 using static ConferenceDemo.Tests.Infrastructure.TelnyxWebhooks;
 
 namespace ConferenceDemo.Tests.Control;

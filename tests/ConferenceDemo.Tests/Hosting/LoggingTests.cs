@@ -4,7 +4,7 @@ using System.Text;
 using ConferenceDemo.Hosting;
 using ConferenceDemo.Tests.Infrastructure;
 using Serilog.Events;
-using static ConferenceDemo.Tests.Conference.CallFlowScenarioTests;
+using static ConferenceDemo.Tests.Infrastructure.CallSteps;
 using static ConferenceDemo.Tests.Infrastructure.TelnyxWebhooks;
 
 namespace ConferenceDemo.Tests.Hosting;

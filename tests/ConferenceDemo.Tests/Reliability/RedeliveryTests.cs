@@ -3,7 +3,7 @@ using ConferenceDemo.Rooms;
 using ConferenceDemo.Tests.Infrastructure;
 using ConferenceDemo.Webhooks;
 using Microsoft.Extensions.Time.Testing;
-using static ConferenceDemo.Tests.Conference.CallFlowScenarioTests;
+using static ConferenceDemo.Tests.Infrastructure.CallSteps;
 using static ConferenceDemo.Tests.Infrastructure.TelnyxWebhooks;
 
 namespace ConferenceDemo.Tests.Reliability;

@@ -5,13 +5,13 @@ using System.Text.Json.Nodes;
 using ConferenceDemo.Rooms;
 using ConferenceDemo.Tests.Infrastructure;
 using static ConferenceDemo.Tests.Infrastructure.TelnyxWebhooks;
+using static ConferenceDemo.Tests.Infrastructure.TwoRooms;
 
 namespace ConferenceDemo.Tests.Rooms;
 
 /// <summary>Several rooms on one server: routed by the number dialed, each with its own entry rules, none touching another.</summary>
 public sealed class MultiRoomTests : IAsyncLifetime
 {
-    internal const string Sales = "+15558880000", Support = "+15557770000";
     private const string S1 = "v3:support-1", S2 = "v3:support-2", A = "v3:default-A", P = "v3:sales-P";
     private readonly ConferenceDemoApplication _app = new();
 
@@ -29,23 +29,6 @@ public sealed class MultiRoomTests : IAsyncLifetime
         await _release.CancelAsync();
         await _app.DisposeAsync();
         _release.Dispose();
-    }
-
-    /// <summary>A sales room with PINs and every option, and a support room without a PIN.</summary>
-    internal static void Configure(ConferenceDemoApplication app)
-    {
-        app.Settings["Rooms:sales:Name"] = "Sales weekly";
-        app.Settings["Rooms:sales:DialIn"] = Sales;
-        app.Settings["Rooms:sales:Pin"] = "1234";
-        app.Settings["Rooms:sales:ModeratorPin"] = "9876";
-        app.Settings["Rooms:sales:MaxParticipants"] = "10";
-        app.Settings["Rooms:sales:Beep"] = "on_enter";
-        app.Settings["Rooms:sales:JoinMuted"] = "true";
-        app.Settings["Rooms:sales:WaitForModerator"] = "true";
-        app.Settings["Rooms:sales:EndWhenModeratorLeaves"] = "true";
-        app.Settings["Rooms:sales:HoldAudioUrl"] = "https://example.com/sales-hold.mp3";
-        app.Settings["Rooms:support:DialIn"] = Support;
-        app.Settings["Processing:DrainTimeoutSeconds"] = "1";
     }
 
     private static string Create(string ccid, string room) =>

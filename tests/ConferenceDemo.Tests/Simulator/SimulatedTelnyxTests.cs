@@ -407,6 +407,39 @@ public sealed class SimulatedTelnyxTests : IDisposable
         Assert.Equal("caller", (string?)_webhooks.Last("call.hangup").Payload["hangup_source"]);
     }
 
+    [Theory]
+    [InlineData("call")]
+    [InlineData("conference")]
+    public void Recording_RefusesASecondStart_AndAStopPauseOrResumeWithNothingRecording(string target)
+    {
+        var a = Answered();
+        var conference = target == "conference" ? Create(a) : null;
+        SimulatorReply Act(string action, string body = "{}") =>
+            conference is null ? _telnyx.CallAction(a, action, Body(body)) : _telnyx.ConferenceAction(conference, action, Body(body));
+
+        Assert.All(new[] { "record_stop", "record_pause", "record_resume" }, action => Assert.Equal("90021", Code(Act(action))));
+        Assert.Equal(200, Act("record_start", """{"format":"mp3","channels":"dual"}""").Status);
+        Assert.Equal("90020", Code(Act("record_start", """{"format":"mp3","channels":"dual"}""")));
+        Assert.Equal((200, 200), (Act("record_pause").Status, Act("record_resume").Status));
+        Assert.Equal(200, Act("record_stop").Status);
+
+        Assert.Equal("dual", (string?)_webhooks.Last($"{target}.recording.saved").Payload["channels"]);
+        Assert.Equal("90021", Code(Act("record_stop")));
+    }
+
+    [Fact]
+    public void Playback_ByMediaName_PlaysThatMedia_OnACallAndInAConference()
+    {
+        var a = Answered();
+        Assert.Equal(200, _telnyx.CallAction(a, "playback_start", Body("""{"media_name":"greeting"}""")).Status);
+        Assert.Equal("media:greeting", (string?)_webhooks.Last("call.playback.started").Payload["media_url"]);
+
+        var conference = Create(a);
+        Assert.Equal(200, _telnyx.ConferenceAction(conference, "play", Body("""{"media_name":"jingle"}""")).Status);
+        Assert.Equal("media:jingle", (string?)_webhooks.Last("conference.playback.started").Payload["media_url"]);
+        Assert.Equal("10004", Code(_telnyx.ConferenceAction(conference, "play", [])));
+    }
+
     [Fact]
     public void ConferenceRecording_IsSavedOnStop_AndItsLinksAreFreshAndExpireAfterTenMinutes()
     {

@@ -182,6 +182,24 @@ public sealed class SimulatorEndToEndTests
     }
 
     [Fact]
+    public async Task WithFailingCommands_TheClientsRetriesStillSeatEveryone()
+    {
+        await using var server = await SimulatorServer.StartAsync(new()
+        {
+            ["Simulator__FailureRate"] = "0.25",
+            ["Simulator__Seed"] = "7",
+            ["TELNYX_RETRY_MAX_ATTEMPTS"] = "10",
+            ["TELNYX_RETRY_BASE_DELAY_MS"] = "10",
+        });
+
+        await ThreeCallersAsync(server, strictHoldOrder: false);
+
+        var commands = await server.CommandsAsync();
+        Assert.Contains(commands, c => c.Status is 500 or 429);
+        Assert.All(commands.Where(c => c.Status >= 300), c => Assert.True(IsExpectedRefusal(c, injected: true), $"{c.Path}: {c.Status} {c.ErrorCode}"));
+    }
+
+    [Fact]
     public async Task TheWebhookEndpoint_StillRefusesUnsignedWebhooks()
     {
         await using var server = await SimulatorServer.StartAsync();

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using ConferenceDemo.Conference;
+using ConferenceDemo.Rooms.Processing;
 using ConferenceDemo.Simulator;
 using ConferenceDemo.Tests.Infrastructure;
 using ConferenceDemo.Webhooks;

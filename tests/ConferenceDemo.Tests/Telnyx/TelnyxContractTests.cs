@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using ConferenceDemo.Tests.Infrastructure;
-using static ConferenceDemo.Tests.Conference.CallFlowScenarioTests;
+using static ConferenceDemo.Tests.Infrastructure.CallSteps;
 using static ConferenceDemo.Tests.Infrastructure.TelnyxWebhooks;
 
 namespace ConferenceDemo.Tests.Telnyx;
@@ -98,8 +98,8 @@ public sealed class TelnyxContractTests(PrismMock prism) : IClassFixture<PrismMo
     private static async Task<IReadOnlyList<RecordedRequest>> EveryCommandOfARoomWithPinsAsync()
     {
         await using var app = new ConferenceDemoApplication();
-        ConferenceDemo.Tests.Rooms.MultiRoomTests.Configure(app);
-        const string Sales = ConferenceDemo.Tests.Rooms.MultiRoomTests.Sales;
+        TwoRooms.Configure(app);
+        const string Sales = TwoRooms.Sales;
         var caller = ConferenceDemo.Rooms.ClientStateTag.Caller("sales");
         await app.DeliverAsync(Initiated(A, to: Sales));
         await app.DeliverAsync(Answered(A, FromA, Sales));

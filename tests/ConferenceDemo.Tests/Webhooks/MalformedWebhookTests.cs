@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using ConferenceDemo.Tests.Infrastructure;
-using static ConferenceDemo.Tests.Conference.CallFlowScenarioTests;
+using static ConferenceDemo.Tests.Infrastructure.CallSteps;
 using static ConferenceDemo.Tests.Infrastructure.TelnyxWebhooks;
 
 namespace ConferenceDemo.Tests.Webhooks;

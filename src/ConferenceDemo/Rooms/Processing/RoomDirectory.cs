@@ -1,4 +1,3 @@
-using ConferenceDemo.Conference;
 using ConferenceDemo.Telnyx;
 using Microsoft.Extensions.Options;
 

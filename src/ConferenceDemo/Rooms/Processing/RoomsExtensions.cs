@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using ConferenceDemo.Conference;
 using ConferenceDemo.Storage.InMemory;
 using ConferenceDemo.Telnyx;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -2,9 +2,12 @@ using System.Text.RegularExpressions;
 using ConferenceDemo.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace ConferenceDemo.Conference;
+namespace ConferenceDemo.Rooms.Processing;
 
-/// <summary>What the conference sounds like and where its URLs live (section "Conference").</summary>
+/// <summary>
+/// The default room (section "Conference"): its Telnyx name, voice, greetings, hold music and recording format, which
+/// also fill in what a room in the Rooms section leaves unset; and the demo's route prefix and pull guard.
+/// </summary>
 public sealed partial class ConferenceOptions
 {
     public const string SectionName = "Conference";

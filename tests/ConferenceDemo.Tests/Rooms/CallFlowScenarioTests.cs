@@ -1,9 +1,10 @@
 using System.Net;
 using ConferenceDemo.Rooms;
 using ConferenceDemo.Tests.Infrastructure;
+using static ConferenceDemo.Tests.Infrastructure.CallSteps;
 using static ConferenceDemo.Tests.Infrastructure.TelnyxWebhooks;
 
-namespace ConferenceDemo.Tests.Conference;
+namespace ConferenceDemo.Tests.Rooms;
 
 /// <summary>
 /// The recorded runs S1–S9b of node-demo.md replayed through the real webhook path (signed, verified, parsed) with
@@ -12,28 +13,11 @@ namespace ConferenceDemo.Tests.Conference;
 /// </summary>
 public sealed class CallFlowScenarioTests : IAsyncLifetime
 {
-    internal const string A = "v3:ccid-A", B = "v3:ccid-B", C = "v3:ccid-C", D = "v3:dialed-1";
-    internal const string FromA = "+15550000001", FromB = "+15550000002", FromC = "+15550000003", Dialed = "+15557654321";
-
     private readonly ConferenceDemoApplication _app = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
-
-    internal static async Task FirstCallerOpensConferenceAsync(ConferenceDemoApplication app)
-    {
-        Expect.Commands(await app.DeliverAsync(Initiated(A, from: FromA)), Expect.Answer(A));
-        Expect.Commands(await app.DeliverAsync(Answered(A, FromA)), Expect.SpeakFirst(A), Expect.Create(A));
-        Expect.Commands(await app.DeliverAsync(Created("conf-1", A)));
-        Expect.Commands(await app.DeliverAsync(Joined(A, "conf-1")), Expect.Hold("conf-1", A));
-    }
-
-    internal static async Task CallerJoinsAsync(ConferenceDemoApplication app, string ccid, string from)
-    {
-        Expect.Commands(await app.DeliverAsync(Initiated(ccid, from: from)), Expect.Answer(ccid));
-        Expect.Commands(await app.DeliverAsync(Answered(ccid, from)), Expect.SpeakLater(ccid), Expect.Join("conf-1", ccid));
-    }
 
     private Task<(int Status, string Text)> ListAsync() => _app.GetAsync("/telnyx-conf-v2/list");
 
@@ -210,9 +194,4 @@ public sealed class CallFlowScenarioTests : IAsyncLifetime
         Expect.Commands(await _app.DeliverAsync(Joined(B, "conf-1")), Expect.Unhold("conf-1", A));
         Assert.DoesNotContain(_app.Telnyx.Requests, r => r.Path.Contains("no-conf", StringComparison.Ordinal));
     }
-}
-
-internal static class ControlText
-{
-    public const string NoConference = "no participant or no conference exists";
 }

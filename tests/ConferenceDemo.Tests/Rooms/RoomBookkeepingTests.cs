@@ -1,10 +1,10 @@
 using System.Net;
 using ConferenceDemo.Rooms;
 using ConferenceDemo.Tests.Infrastructure;
-using static ConferenceDemo.Tests.Conference.CallFlowScenarioTests;
+using static ConferenceDemo.Tests.Infrastructure.CallSteps;
 using static ConferenceDemo.Tests.Infrastructure.TelnyxWebhooks;
 
-namespace ConferenceDemo.Tests.Conference;
+namespace ConferenceDemo.Tests.Rooms;
 
 /// <summary>Hold and membership decided on who is in the room (the demo's B8–B10), and events that are not ours.</summary>
 public sealed class RoomBookkeepingTests : IAsyncLifetime

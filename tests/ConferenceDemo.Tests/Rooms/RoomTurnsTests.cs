@@ -1,6 +1,6 @@
 using ConferenceDemo.Rooms.Processing;
 
-namespace ConferenceDemo.Tests.Conference;
+namespace ConferenceDemo.Tests.Rooms;
 
 public sealed class RoomTurnsTests
 {

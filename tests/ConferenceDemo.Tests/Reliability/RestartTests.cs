@@ -1,9 +1,9 @@
 using System.Net;
 using ConferenceDemo.Tests.Infrastructure;
-using static ConferenceDemo.Tests.Conference.CallFlowScenarioTests;
+using static ConferenceDemo.Tests.Infrastructure.CallSteps;
 using static ConferenceDemo.Tests.Infrastructure.TelnyxWebhooks;
 
-namespace ConferenceDemo.Tests.Conference;
+namespace ConferenceDemo.Tests.Reliability;
 
 /// <summary>
 /// The server restarted while its conference was still running at Telnyx: the next caller's create is refused
