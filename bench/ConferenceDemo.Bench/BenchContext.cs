@@ -73,8 +73,11 @@ internal sealed class BenchContext : IAsyncDisposable
     /// <summary>A block of call numbers no other part uses, so every leg and event id is new.</summary>
     public int Calls(int count) => Interlocked.Add(ref _nextCall, count) - count;
 
-    /// <summary>The server on <paramref name="store"/>'s fresh database with the bench's settings and <paramref name="extra"/>.</summary>
-    public Task<ServerProcess> StartServerAsync(Store store, IReadOnlyDictionary<string, string>? extra = null)
+    /// <summary>
+    /// The server (or the one built at <paramref name="serverDll"/>) on <paramref name="store"/>'s fresh database with
+    /// the bench's settings and <paramref name="extra"/>.
+    /// </summary>
+    public Task<ServerProcess> StartServerAsync(Store store, IReadOnlyDictionary<string, string>? extra = null, string? serverDll = null)
     {
         var environment = new Dictionary<string, string>
         {
@@ -112,7 +115,7 @@ internal sealed class BenchContext : IAsyncDisposable
             environment[name] = value;
         }
 
-        return ServerProcess.StartAsync(ServerDll, [], environment);
+        return ServerProcess.StartAsync(serverDll ?? ServerDll, [], environment);
     }
 
     /// <summary>Runs one part when --only allows it; a part that throws is reported as failed and the run goes on.</summary>
