@@ -146,8 +146,10 @@ public static partial class RoomsExtensions
             var idle = processor.WhenIdleAsync();
             var gaveUp = Task.Delay(timeout, stop.Token);
 
-            // Resumed on the thread pool, never inside a timer's or a token's callback: giving up cancels tokens.
-            var first = await Task.WhenAny(idle, gaveUp).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+            // Then on to the thread pool: the wait may end inside the timer's or the token's callback that completed
+            // it, and what follows cancels tokens and stops the host.
+            var first = await Task.WhenAny(idle, gaveUp);
+            await Task.Yield();
             if (first == idle)
             {
                 Log.Drained(logger, clock.GetElapsedTime(started).TotalMilliseconds);
