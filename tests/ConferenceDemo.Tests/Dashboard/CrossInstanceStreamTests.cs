@@ -10,28 +10,17 @@ namespace ConferenceDemo.Tests.Dashboard;
 public sealed class CrossInstanceStreamTests(PostgresServer server) : IAsyncLifetime
 {
     private const string A = "v3:ccid-A", B = "v3:ccid-B";
-    private readonly ConferenceDemoApplication _one = new();
-    private readonly ConferenceDemoApplication _two = new();
+    private TwoInstances _pair = null!;
+    private ConferenceDemoApplication _one = null!;
+    private ConferenceDemoApplication _two = null!;
 
     public async Task InitializeAsync()
     {
-        var connectionString = await server.CreateDatabaseAsync();
-        foreach (var app in new[] { _one, _two })
-        {
-            app.Settings["Storage:Provider"] = "postgres";
-            app.Settings["Storage:ConnectionString"] = connectionString;
-        }
-
-        _two.Settings["Webhooks:PublicKey"] = _one.Signer.PublicKeyBase64;
-        _ = _one.Server;
-        _ = _two.Server;
+        _pair = await TwoInstances.StartAsync(server);
+        (_one, _two) = (_pair.One, _pair.Two);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _one.DisposeAsync();
-        await _two.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _pair.DisposeAsync();
 
     private async Task PostToOneAsync(string body)
     {

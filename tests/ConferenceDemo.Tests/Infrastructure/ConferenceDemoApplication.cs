@@ -37,7 +37,7 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
     /// </summary>
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
 
-    public WebhookSigner Signer { get; } = WebhookSigner.Generate();
+    public WebhookSigner Signer { get; }
 
     /// <summary>Every log event the server writes, at the level the settings let through.</summary>
     public LogCapture Log { get; } = new();
@@ -49,7 +49,14 @@ public sealed class ConferenceDemoApplication : WebApplicationFactory<Program>
     public Dictionary<string, string?> Settings { get; }
 
     public ConferenceDemoApplication()
+        : this(WebhookSigner.Generate())
     {
+    }
+
+    /// <summary>A server whose Telnyx account signs with <paramref name="signer"/> (another server's, to share one account).</summary>
+    public ConferenceDemoApplication(WebhookSigner signer)
+    {
+        Signer = signer;
         Telnyx.Clock = Clock;
         Settings = new Dictionary<string, string?>
         {

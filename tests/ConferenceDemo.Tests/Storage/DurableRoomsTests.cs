@@ -150,27 +150,17 @@ public sealed class SqliteDurableRoomsTests : IAsyncLifetime
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresDurableRoomsTests(PostgresServer server) : IAsyncLifetime
 {
-    private readonly ConferenceDemoApplication _one = new();
-    private readonly ConferenceDemoApplication _two = new();
+    private TwoInstances _pair = null!;
+    private ConferenceDemoApplication _one = null!;
+    private ConferenceDemoApplication _two = null!;
 
     public async Task InitializeAsync()
     {
-        var connectionString = await server.CreateDatabaseAsync();
-        foreach (var app in new[] { _one, _two })
-        {
-            app.Settings["Storage:Provider"] = "postgres";
-            app.Settings["Storage:ConnectionString"] = connectionString;
-        }
-
-        _ = _one.Server;
-        _ = _two.Server;
+        _pair = await TwoInstances.StartAsync(server);
+        (_one, _two) = (_pair.One, _pair.Two);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _one.DisposeAsync();
-        await _two.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _pair.DisposeAsync();
 
     [Fact]
     public async Task ARoomPutOnOneInstance_IsServedAndRoutedByTheOther_UntilItIsDeleted()

@@ -13,42 +13,22 @@ namespace ConferenceDemo.Tests.Storage;
 public sealed class TwoInstanceTests(PostgresServer server) : IAsyncLifetime
 {
     private const string A = "v3:ccid-A", B = "v3:ccid-B";
-    private readonly ConferenceDemoApplication _one = new();
-    private readonly ConferenceDemoApplication _two = new();
+    private TwoInstances _pair = null!;
+    private ConferenceDemoApplication _one = null!;
+    private ConferenceDemoApplication _two = null!;
 
     public async Task InitializeAsync()
     {
-        var connectionString = await server.CreateDatabaseAsync();
-        foreach (var app in new[] { _one, _two })
-        {
-            app.Settings["Storage:Provider"] = "postgres";
-            app.Settings["Storage:ConnectionString"] = connectionString;
-        }
-
-        // Both signed by the same Telnyx account.
-        _two.Settings["Webhooks:PublicKey"] = _one.Signer.PublicKeyBase64;
-        _ = _one.Server;
-        _ = _two.Server;
+        _pair = await TwoInstances.StartAsync(server);
+        (_one, _two) = (_pair.One, _pair.Two);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _one.DisposeAsync();
-        await _two.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _pair.DisposeAsync();
 
     /// <summary>Posts a webhook signed with the account's key to one of the instances.</summary>
-    private async Task PostAsync(ConferenceDemoApplication app, string body)
+    private static async Task PostAsync(ConferenceDemoApplication app, string body)
     {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(body);
-        var timestamp = app.Clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        using var content = new ByteArrayContent(bytes);
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/telnyx-conf-v2/start") { Content = content };
-        request.Headers.TryAddWithoutValidation("telnyx-timestamp", timestamp);
-        request.Headers.TryAddWithoutValidation("telnyx-signature-ed25519", _one.Signer.Sign(timestamp, bytes));
-        using var client = app.CreateClient();
-        using var response = await client.SendAsync(request);
+        using var response = await app.PostWebhookAsync(body);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
