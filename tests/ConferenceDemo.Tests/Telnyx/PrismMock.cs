@@ -6,7 +6,7 @@ namespace ConferenceDemo.Tests.Telnyx;
 
 /// <summary>
 /// Prism serving Telnyx's OpenAPI spec (Fixtures/openapi) on 127.0.0.1: it answers 422 to any request body the spec
-/// does not accept. Installed by `npm ci --prefix tests/prism` (the README's test command does it).
+/// does not accept. Installed by `tests/setup.sh` (the first half of the README's test command).
 /// </summary>
 public sealed class PrismMock : IAsyncLifetime
 {
@@ -20,7 +20,7 @@ public sealed class PrismMock : IAsyncLifetime
         var prism = Path.Combine(root, "tests", "prism", "node_modules", ".bin", "prism");
         if (!File.Exists(prism))
         {
-            throw new InvalidOperationException($"Prism is not installed at {prism}: run `npm ci --prefix tests/prism` first (see README).");
+            throw new InvalidOperationException($"Prism is not installed at {prism}: run `tests/setup.sh` first (see README).");
         }
 
         var port = FreeLoopbackPort();
