@@ -160,7 +160,8 @@ public sealed partial class TelnyxClient(HttpClient http, IOptions<TelnyxOptions
 
         var data = ReadData("get_recording", body, TelnyxJson.Default.DataEnvelopeRecordingData);
         var link = data.DownloadUrls?.Mp3 ?? data.DownloadUrls?.Wav;
-        return Uri.TryCreate(link, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps
+        // Telnyx links over https; a stand-in on this machine (the built-in simulator) links over http to loopback.
+        return Uri.TryCreate(link, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback))
             ? uri
             : throw new TelnyxCommandException("get_recording", TelnyxFailure.InvalidResponse, "the answer has no https download link");
     }

@@ -155,6 +155,15 @@ public sealed class ModeratorApiTests : IAsyncLifetime
         Assert.Equal("https://s3.amazonaws.com/telephony-recorder-prod/example/recording.mp3?X-Amz-Expires=600", download.Headers.Location!.AbsoluteUri);
         Assert.Contains(_app.Telnyx.TakeNew(), r => r.Method == HttpMethod.Get && r.Path == $"/v2/recordings/{RecordingId}");
 
+        // A plain-http link elsewhere is not passed on to the browser (a loopback stand-in such as the simulator is).
+        var plain = fresh.Replace("https://s3.amazonaws.com", "http://s3.amazonaws.com", StringComparison.Ordinal);
+        Assert.NotEqual(fresh, plain);
+        _app.Telnyx.Respond = (r, _) => Task.FromResult(r.Path == $"/v2/recordings/{RecordingId}" ? RecordingTelnyxHandler.Json(HttpStatusCode.OK, plain) : null);
+        using (var refused = await DownloadAsync())
+        {
+            Assert.Equal(HttpStatusCode.BadGateway, refused.StatusCode);
+        }
+
         // Telnyx no longer has it: a 404 that says so, not a redirect to a dead link.
         _app.Telnyx.FailOn(HttpStatusCode.NotFound, "error_404_conference_not_found.json", $"/v2/recordings/{RecordingId}");
         using var gone = await DownloadAsync();

@@ -106,7 +106,11 @@ public sealed class SimulatorBrowserTests(BrowserFixture browser) : IClassFixtur
         await first.GetByRole(AriaRole.Button, new() { Name = "Stop room recording myconf", Exact = true }).ClickAsync();
         var download = second.Locator(".recordings a");
         await Assertions.Expect(download).ToHaveCountAsync(1, new() { Timeout = 30_000 });
-        Assert.Matches("^/api/recordings/[^/]+/download$", await download.GetAttributeAsync("href"));
+        var href = await download.GetAttributeAsync("href");
+        Assert.Matches("^/api/recordings/[^/]+/download$", href);
+        var fetched = await second.Context.APIRequest.GetAsync(href!); // redirected to the link the simulated Telnyx made just now
+        Assert.True(fetched.Ok, $"{href} answered {fetched.Status} at {fetched.Url}");
+        Assert.Contains("/simulator/media/", fetched.Url, StringComparison.Ordinal);
 
         var simulated = first.Locator("#simulator li.call", new() { HasText = Caller });
         await Assertions.Expect(simulated.GetByText("in conference", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 30_000 });
