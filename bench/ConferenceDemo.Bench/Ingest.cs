@@ -14,13 +14,8 @@ internal static class Ingest
     public static async Task RunAsync(BenchContext bench)
     {
         var seconds = bench.Options.Seconds;
-        var events = bench.Events;
         var saturationCount = bench.Options.Quick ? 3000 : 120_000;
-        SignedRequest[] Stateless(int count)
-        {
-            var first = bench.Calls(count);
-            return events.MakeMany(count, i => events.Make("call.speak.started", first + i));
-        }
+        SignedRequest[] Stateless(int count) => Ingest.Stateless(bench, count);
 
         SignedRequest[] Lives(int count) => Ingest.Lives(bench, count);
 
@@ -74,6 +69,13 @@ internal static class Ingest
                 ThrowOnErrors(saturated, fixedRate);
             }
         }
+    }
+
+    /// <summary><paramref name="count"/> signed call.speak.started of new legs: webhooks that change no state.</summary>
+    public static SignedRequest[] Stateless(BenchContext bench, int count)
+    {
+        var first = bench.Calls(count);
+        return bench.Events.MakeMany(count, i => bench.Events.Make("call.speak.started", first + i));
     }
 
     /// <summary>

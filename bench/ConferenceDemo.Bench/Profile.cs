@@ -13,11 +13,7 @@ internal static class Profile
     {
         var seconds = bench.Options.Seconds;
         var count = bench.Options.Quick ? 3000 : 120_000;
-        SignedRequest[] Stateless(int n)
-        {
-            var first = bench.Calls(n);
-            return bench.Events.MakeMany(n, i => bench.Events.Make("call.speak.started", first + i));
-        }
+        SignedRequest[] Stateless(int n) => Ingest.Stateless(bench, n);
 
         foreach (var (what, settings) in new (string, Dictionary<string, string>)[]
         {

@@ -33,11 +33,7 @@ internal static class Verification
 
         var seconds = bench.Options.Seconds;
         var count = bench.Options.Quick ? 3000 : 120_000;
-        SignedRequest[] Stateless(int n)
-        {
-            var first = bench.Calls(n);
-            return bench.Events.MakeMany(n, i => bench.Events.Make("call.speak.started", first + i));
-        }
+        SignedRequest[] Stateless(int n) => Ingest.Stateless(bench, n);
 
         foreach (var (revision, library) in NsecChange)
         {
